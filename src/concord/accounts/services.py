@@ -1,0 +1,115 @@
+"""Writes for users, teams and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from concord.accounts.models import ApiToken, Role, Team, TeamKind, User
+from concord.common.errors import Conflict, ValidationFailed
+
+TOKEN_PREFIX = "cnc_"  # noqa: S105 - a marker that makes leaked tokens greppable, not a secret
+# A token's last-use time is refreshed at most this often, so reads stay reads.
+_LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str  # shown to the user once, never stored
+
+
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    role: Role = Role.AGENT,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("A username is required.", field="username")
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}.", field="role")
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise Conflict(f"The username {username!r} is taken.", field="username")
+        user = User(
+            username=username,
+            email=email.strip().lower(),
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            # Admin-site access follows the role; Django's own flags stay in step.
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    return user
+
+
+def team_create(*, name: str, kind: TeamKind = TeamKind.SERVICE, description: str = "") -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A team name is required.", field="name")
+    with transaction.atomic():
+        if Team.objects.filter(name__iexact=name).exists():
+            raise Conflict(f"A team named {name!r} exists.", field="name")
+        return Team.objects.create(
+            name=name, slug=slugify(name)[:100] or "team", kind=kind, description=description
+        )
+
+
+def team_add_member(*, team: Team, user: User) -> None:
+    with transaction.atomic():
+        team.members.add(user)
+
+
+def team_remove_member(*, team: Team, user: User) -> None:
+    with transaction.atomic():
+        team.members.remove(user)
+
+
+def api_token_issue(*, user: User, name: str) -> IssuedToken:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A token name is required.", field="name")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=raw[:12], digest=token_digest(raw)
+        )
+    return IssuedToken(token=token, raw=raw)
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < _LAST_USED_RESOLUTION:
+        return
+    # A plain UPDATE: no read-modify-write race between concurrent requests.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

@@ -1,0 +1,64 @@
+"""Shared pytest fixtures: users of every role, teams, and API clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from concord.accounts.models import Role, Team, User
+from concord.accounts.services import api_token_issue
+from concord.common.testing import factories
+
+
+@pytest.fixture
+def billing(db: None) -> Team:
+    return factories.TeamFactory.create(name="Billing", slug="billing", kind="department")
+
+
+@pytest.fixture
+def support(db: None) -> Team:
+    return factories.TeamFactory.create(name="Support", slug="support")
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return factories.UserFactory.create(username="ada", role=Role.ADMIN)
+
+
+@pytest.fixture
+def supervisor(db: None) -> User:
+    return factories.UserFactory.create(username="sam", role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def agent(support: Team) -> User:
+    user = factories.UserFactory.create(username="alex", role=Role.AGENT)
+    support.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_agent(billing: Team) -> User:
+    user = factories.UserFactory.create(username="bea", role=Role.AGENT)
+    billing.members.add(user)
+    return user
+
+
+@pytest.fixture
+def collaborator(billing: Team) -> User:
+    user = factories.UserFactory.create(username="carl", role=Role.COLLABORATOR)
+    billing.members.add(user)
+    return user
+
+
+@pytest.fixture
+def api_client() -> Callable[[User], Client]:
+    """A test client that sends a fresh Bearer token for ``user`` on every request."""
+
+    def make(user: User) -> Client:
+        raw = api_token_issue(user=user, name="test").raw
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return make

@@ -1,0 +1,192 @@
+"""Conversations (tickets), their messages, and the append-only event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from concord.accounts.models import Team
+from concord.customers.models import Customer
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEB = "web", "Web form"
+    CHAT = "chat", "Live chat"
+    SMS = "sms", "SMS"
+    SOCIAL = "social", "Social"
+    PHONE = "phone", "Phone"
+    API = "api", "API"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"  # waiting on the customer
+    ON_HOLD = "on_hold", "On hold"  # waiting on another team
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"  # locked
+
+
+# Which status may follow which. Closed is final; a customer writing to a closed
+# conversation starts a follow-up conversation instead.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.OPEN: frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.ON_HOLD, Status.SOLVED}),
+    Status.ON_HOLD: frozenset({Status.OPEN, Status.PENDING, Status.SOLVED}),
+    Status.SOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)  # lower-case, no spaces
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    subject = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    category = models.CharField(max_length=100, blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    # A customer writing to a closed conversation opens a follow-up pointing here.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    message_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The inbox and API list walk these in (updated_at, id) order.
+            models.Index(fields=["-updated_at", "-id"], name="conv_updated"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="conv_status_updated"),
+            models.Index(fields=["assignee", "-updated_at", "-id"], name="conv_assignee_updated"),
+            models.Index(fields=["team", "-updated_at", "-id"], name="conv_team_updated"),
+            models.Index(fields=["customer", "-updated_at", "-id"], name="conv_customer_updated"),
+            models.Index(fields=["channel", "-updated_at", "-id"], name="conv_channel_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"  # from the customer
+    OUTBOUND = "outbound", "Outbound"  # from staff
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal note"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body_html = models.TextField(blank=True)  # sanitised
+    body_text = models.TextField(blank=True)
+    # The channel's own id (an email Message-ID, a provider's message id).
+    external_id = models.CharField(max_length=998, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="msg_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message {self.pk} on #{self.conversation_id}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    MESSAGE_RECEIVED = "message_received", "Customer message"
+    REPLIED = "replied", "Agent replied"
+    NOTE_ADDED = "note_added", "Internal note"
+    ASSIGNED = "assigned", "Assignee changed"
+    TEAM_CHANGED = "team_changed", "Team changed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    REOPENED = "reopened", "Reopened"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    TAG_ADDED = "tag_added", "Tag added"
+    TAG_REMOVED = "tag_removed", "Tag removed"
+    MERGED = "merged", "Merged into another"
+    MERGED_IN = "merged_in", "Another merged in"
+
+
+class Event(models.Model):
+    """An append-only fact about a conversation. Metrics are computed from these.
+
+    Nothing updates or deletes an event; services only insert. ``merged_from``
+    remembers where an event was recorded when a merge moved it.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    merged_from = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.conversation_id}"

@@ -1,0 +1,35 @@
+"""Every write to a conversation, its messages, tags and events.
+
+Each public function is one transaction that saves with ``update_fields``,
+appends ``Event`` rows, and announces them after commit.
+"""
+
+from concord.conversations.services.lifecycle import (
+    conversation_merge,
+    conversation_set_priority,
+    conversation_set_status,
+)
+from concord.conversations.services.messages import (
+    conversation_note,
+    conversation_open,
+    conversation_reply,
+    message_receive,
+)
+from concord.conversations.services.routing import (
+    conversation_assign,
+    conversation_tag,
+    conversation_untag,
+)
+
+__all__ = [
+    "conversation_assign",
+    "conversation_merge",
+    "conversation_note",
+    "conversation_open",
+    "conversation_reply",
+    "conversation_set_priority",
+    "conversation_set_status",
+    "conversation_tag",
+    "conversation_untag",
+    "message_receive",
+]

@@ -1,0 +1,121 @@
+"""Helpers shared by the conversation services: events, bodies, permission checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from concord.accounts.models import Role, User
+from concord.common.errors import NotAllowed, ValidationFailed
+from concord.common.html import html_to_text, sanitize_html, text_to_html
+from concord.conversations.models import Conversation, Event, Message
+from concord.conversations.signals import conversation_changed
+from concord.customers.models import Customer
+
+# Roles that work conversations: reply, assign, change status. Collaborators
+# are consulted through a later issue's mechanism, not through these services.
+WORKING_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+def require_worker(actor: User) -> None:
+    if actor.role not in WORKING_ROLES or not actor.is_active:
+        raise NotAllowed("Only agents, supervisors and admins can do this.")
+
+
+def when(at: datetime | None) -> datetime:
+    """The time of a change: now, or an explicit time (imports, demo data)."""
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValidationFailed("Times must carry a time zone.", field="at")
+    return at
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str
+    text: str
+
+
+def clean_body(*, text: str | None, html: str | None) -> Body:
+    """Sanitised HTML and plain text for a message; one of the two is required."""
+    limit = settings.CONCORD_MAX_MESSAGE_BYTES
+    raw = html if html else text
+    if raw is not None and len(raw.encode("utf-8")) > limit:
+        raise ValidationFailed(f"The message body is larger than {limit} bytes.", field="body")
+    if html and html.strip():
+        clean = sanitize_html(html)
+        plain = text.strip() if text and text.strip() else html_to_text(clean)
+    elif text and text.strip():
+        plain = text.strip()
+        clean = text_to_html(plain)
+    else:
+        raise ValidationFailed("The message body is empty.", field="body")
+    if not plain and "<img" not in clean:
+        raise ValidationFailed(
+            "The message body is empty once unsafe HTML is removed.", field="body"
+        )
+    return Body(html=clean, text=plain)
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join(subject.split())  # CR/LF and runs of spaces become one space
+    limit = settings.CONCORD_MAX_SUBJECT_LENGTH
+    if len(subject) > limit:
+        raise ValidationFailed(f"The subject is longer than {limit} characters.", field="subject")
+    return subject
+
+
+def record(
+    conversation: Conversation,
+    kind: str,
+    *,
+    at: datetime,
+    actor: User | None = None,
+    actor_customer: Customer | None = None,
+    old: object = "",
+    new: object = "",
+    message: Message | None = None,
+) -> Event:
+    """Append one event and announce it once the transaction commits."""
+    event = Event.objects.create(
+        conversation=conversation,
+        kind=kind,
+        actor_user=actor,
+        actor_customer=actor_customer,
+        old_value=_as_value(old),
+        new_value=_as_value(new),
+        message=message,
+        created_at=at,
+    )
+    conversation_id, event_id = conversation.pk, event.pk
+    transaction.on_commit(
+        lambda: conversation_changed.send(
+            sender=Event, conversation_id=conversation_id, event_ids=[event_id]
+        )
+    )
+    return event
+
+
+def _as_value(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)[:300]
+
+
+def touch(conversation: Conversation, at: datetime, fields: list[str]) -> None:
+    """Save the changed fields and move ``updated_at`` forward (never back)."""
+    if conversation.updated_at is None or at > conversation.updated_at:
+        conversation.updated_at = at
+    conversation.save(update_fields=[*fields, "updated_at"])
+
+
+def lock(conversation: Conversation) -> Conversation:
+    """Re-read the conversation under a row lock, so concurrent writers serialise."""
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)

@@ -1,0 +1,93 @@
+"""Reads for customers and organizations, with the access rule for each."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from concord.accounts.models import Role, User
+from concord.customers.models import Customer, CustomerIdentity, ExternalRecord, Organization
+
+# Staff who work customers' requests see the customer directory; collaborators
+# (other departments) only get what is consulted to them, in a later issue.
+_DIRECTORY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+def customer_visible_to(*, user: User) -> QuerySet[Customer]:
+    """The one place that says which customers a user may see."""
+    if user.role in _DIRECTORY_ROLES:
+        return Customer.objects.all()
+    if user.role == Role.CUSTOMER:
+        return Customer.objects.filter(user=user)
+    return Customer.objects.none()
+
+
+def customer_get_for_user(*, user: User, customer_id: int) -> Customer | None:
+    return (
+        customer_visible_to(user=user)
+        .select_related("organization", "organization__account_owner")
+        .prefetch_related(
+            "identities",
+            "organization__domains",
+            Prefetch(
+                "records", queryset=ExternalRecord.objects.order_by("-occurred_at", "-id")[:50]
+            ),
+        )
+        .filter(pk=customer_id)
+        .first()
+    )
+
+
+def customer_search(*, user: User, query: str = "", limit: int = 25) -> list[Customer]:
+    """Customers matching any identity (exact, case-insensitive) or part of a name."""
+    base = customer_visible_to(user=user)
+    query = query.strip()
+    if query:
+        lowered = query.lower()
+        digits = "".join(ch for ch in query if ch.isdigit() or ch == "+")
+        identity_match = Q(normalized=lowered) | Q(normalized=query)
+        if len(digits) >= 4:
+            identity_match |= Q(kind="phone", normalized__endswith=digits.lstrip("+"))
+        matched = CustomerIdentity.objects.filter(identity_match).values("customer_id")
+        base = base.filter(
+            Q(pk__in=matched)
+            | Q(name__icontains=query)
+            | Q(identities__normalized__startswith=lowered)
+        ).distinct()
+    return list(
+        base.select_related("organization")
+        .prefetch_related("identities")
+        .order_by("name", "id")[: max(1, min(limit, 100))]
+    )
+
+
+def customer_by_identity(*, kind: str, normalized: str) -> Customer | None:
+    found = (
+        CustomerIdentity.objects.select_related("customer")
+        .filter(kind=kind, normalized=normalized)
+        .first()
+    )
+    return found.customer if found else None
+
+
+def organization_visible_to(*, user: User) -> QuerySet[Organization]:
+    if user.role in _DIRECTORY_ROLES:
+        return Organization.objects.all()
+    if user.role == Role.CUSTOMER:
+        return Organization.objects.filter(customers__user=user)
+    return Organization.objects.none()
+
+
+def organization_list(*, user: User, query: str = "") -> QuerySet[Organization]:
+    qs = (
+        organization_visible_to(user=user)
+        .select_related("account_owner")
+        .prefetch_related("domains")
+    )
+    if query.strip():
+        q = query.strip().lower()
+        qs = qs.filter(Q(name__icontains=q) | Q(domains__domain=q)).distinct()
+    return qs.order_by("name", "id")
+
+
+def organization_get_for_user(*, user: User, organization_id: int) -> Organization | None:
+    return organization_list(user=user).filter(pk=organization_id).first()
