@@ -20,6 +20,7 @@ from concord.conversations.models import (
     Visibility,
 )
 from concord.conversations.services._common import (
+    WORKING_ROLES,
     clean_body,
     clean_subject,
     lock,
