@@ -24,10 +24,11 @@ def user_team_ids(*, user: User) -> list[int]:
 
 
 def user_list(*, actor: User) -> QuerySet[User]:
-    """Staff users, visible to any staff member."""
-    del actor  # every staff member may see the staff directory
+    """Staff users, visible to any staff member (and to nobody else)."""
     from concord.accounts.models import STAFF_ROLES
 
+    if not actor.is_staff_member:
+        return User.objects.none()
     return (
         User.objects.filter(role__in=STAFF_ROLES, is_active=True)
         .prefetch_related("teams")
@@ -40,9 +41,15 @@ def user_get(*, actor: User, user_id: int) -> User | None:
 
 
 def team_list(*, actor: User) -> QuerySet[Team]:
-    del actor
+    if not actor.is_staff_member:
+        return Team.objects.none()
     return Team.objects.prefetch_related("members").order_by("name")
 
 
 def team_get(*, actor: User, team_id: int) -> Team | None:
     return team_list(actor=actor).filter(pk=team_id).first()
+
+
+def user_get_by_username(*, username: str) -> User | None:
+    """Any user (of any role) by username, case-insensitively; for the command line."""
+    return User.objects.filter(username__iexact=username.strip()).first()

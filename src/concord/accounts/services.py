@@ -72,11 +72,23 @@ def team_create(*, name: str, kind: TeamKind = TeamKind.SERVICE, description: st
         if Team.objects.filter(name__iexact=name).exists():
             raise Conflict(f"A team named {name!r} exists.", field="name")
         return Team.objects.create(
-            name=name, slug=slugify(name)[:100] or "team", kind=kind, description=description
+            name=name, slug=_free_team_slug(name), kind=kind, description=description
         )
 
 
+def _free_team_slug(name: str) -> str:
+    # Distinct names can share a slug ("Billing!", "Billing?"); number the later ones.
+    base = slugify(name)[:90] or "team"
+    slug, n = base, 1
+    while Team.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def team_add_member(*, team: Team, user: User) -> None:
+    if not user.is_staff_member:
+        raise ValidationFailed(f"{user.username} is not a staff member.", field="user")
     with transaction.atomic():
         team.members.add(user)
 

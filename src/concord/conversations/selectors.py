@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from concord.accounts.models import Role, Team, User
@@ -106,9 +107,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
         moment = parse_datetime(stamp)
-        if moment is None:
+        # We only hand out aware times and real ids; anything else was made up.
+        if moment is None or timezone.is_naive(moment):
             raise ValueError(stamp)
-        return moment, int(pk)
+        number = int(pk)
+        if not 0 < number < 2**63:
+            raise ValueError(pk)
+        return moment, number
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed("The cursor is not one this API gave out.", field="cursor") from None
 
@@ -164,4 +169,32 @@ def conversation_recent_for_customer(
         .filter(customer=customer, merged_into__isnull=True)
         .select_related("team", "assignee")
         .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def conversation_any_exist() -> bool:
+    """Whether the database holds any conversation yet (``concord serve --demo-if-empty``)."""
+    return Conversation.objects.exists()
+
+
+def conversation_user_works(*, user: User) -> bool:
+    """Whether ``user`` may work conversations (reply, assign, change status, merge).
+
+    Interfaces ask this before resolving the ids a request names, so a customer
+    or collaborator learns "not allowed", never which users or teams exist.
+    The services enforce the same rule.
+    """
+    from concord.conversations.services._common import WORKING_ROLES
+
+    return user.is_active and user.role in WORKING_ROLES
+
+
+def conversation_customer_may_write(*, user: User, conversation: Conversation) -> bool:
+    """Whether ``user`` may post as the customer: only the customer the conversation is with.
+
+    A colleague who sees it through a shared organization may read it but not
+    write in someone else's name.
+    """
+    return (
+        user.is_active and user.role == Role.CUSTOMER and conversation.customer.user_id == user.pk
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from concord.accounts.models import Role, User
 from concord.customers.models import Customer, CustomerIdentity, ExternalRecord, Organization
@@ -14,6 +15,8 @@ _DIRECTORY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
 def customer_visible_to(*, user: User) -> QuerySet[Customer]:
     """The one place that says which customers a user may see."""
+    if not user.is_active:
+        return Customer.objects.none()
     if user.role in _DIRECTORY_ROLES:
         return Customer.objects.all()
     if user.role == Role.CUSTOMER:
@@ -28,12 +31,23 @@ def customer_get_for_user(*, user: User, customer_id: int) -> Customer | None:
         .prefetch_related(
             "identities",
             "organization__domains",
-            Prefetch(
-                "records", queryset=ExternalRecord.objects.order_by("-occurred_at", "-id")[:50]
-            ),
+            Prefetch("records", queryset=_recent_records(limit=50)),
         )
         .filter(pk=customer_id)
         .first()
+    )
+
+
+def _recent_records(*, limit: int) -> QuerySet[ExternalRecord]:
+    # Each customer's latest ``limit`` records. Django refuses a sliced prefetch
+    # unless it goes to a ``to_attr``; ranking keeps ``customer.records.all()``.
+    newest_first = [F("occurred_at").desc(), F("id").desc()]
+    return (
+        ExternalRecord.objects.annotate(
+            rank=Window(RowNumber(), partition_by=F("customer_id"), order_by=newest_first)
+        )
+        .filter(rank__lte=limit)
+        .order_by(*newest_first)
     )
 
 
@@ -70,6 +84,8 @@ def customer_by_identity(*, kind: str, normalized: str) -> Customer | None:
 
 
 def organization_visible_to(*, user: User) -> QuerySet[Organization]:
+    if not user.is_active:
+        return Organization.objects.none()
     if user.role in _DIRECTORY_ROLES:
         return Organization.objects.all()
     if user.role == Role.CUSTOMER:
@@ -91,3 +107,15 @@ def organization_list(*, user: User, query: str = "") -> QuerySet[Organization]:
 
 def organization_get_for_user(*, user: User, organization_id: int) -> Organization | None:
     return organization_list(user=user).filter(pk=organization_id).first()
+
+
+def customer_directory_allowed(*, user: User) -> bool:
+    """Whether ``user`` works with the customer directory (search, create, edit)."""
+    return user.is_active and user.role in _DIRECTORY_ROLES
+
+
+def customer_for_user(*, user: User) -> Customer | None:
+    """The customer record behind a portal login, if there is one."""
+    if user.role != Role.CUSTOMER:
+        return None
+    return Customer.objects.filter(user=user).first()

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from concord.accounts.models import User
 from concord.common.errors import Conflict, ValidationFailed
@@ -59,6 +60,28 @@ def normalize_identity(*, kind: str, value: str) -> str:
     raise ValidationFailed(f"Unknown identity kind {kind!r}.", field="kind")
 
 
+def _check_aware(value: datetime | None, field: str) -> None:
+    if value is not None and timezone.is_naive(value):
+        raise ValidationFailed("Times must carry a time zone.", field=field)
+
+
+def _check_amount(amount: Decimal | None) -> None:
+    # The column holds 14 digits, 2 after the point; anything else would be
+    # rounded or rejected by the database instead of by us.
+    if amount is None:
+        return
+    if not isinstance(amount, Decimal | int) or isinstance(amount, bool):
+        raise ValidationFailed("An amount must be a decimal number.", field="amount")
+    amount = Decimal(amount)
+    if not amount.is_finite():
+        raise ValidationFailed(f"{amount} is not an amount.", field="amount")
+    # Size first: quantizing a huge value would itself raise.
+    if abs(amount) >= Decimal(10) ** 12:
+        raise ValidationFailed(f"{amount} is too large an amount.", field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(f"{amount} has more than two decimal places.", field="amount")
+
+
 def _domain_of(email: str) -> str:
     return email.rsplit("@", 1)[-1].lower()
 
@@ -78,10 +101,12 @@ def customer_create(
 ) -> Customer:
     _check_choice(tier, Tier.values, "tier")
     _check_choice(lifecycle_stage, LifecycleStage.values, "lifecycle_stage")
-    pairs = [
-        (kind, value, normalize_identity(kind=kind, value=value))
-        for kind, value in identities or []
-    ]
+    pairs: list[tuple[str, str, str]] = []
+    for kind, value in identities or []:
+        norm = normalize_identity(kind=kind, value=value)
+        # The same identity twice in one call is one identity, not a conflict with itself.
+        if all((kind, norm) != (k, n) for k, _, n in pairs):
+            pairs.append((kind, value, norm))
     with transaction.atomic():
         if organization is None:
             organization = _organization_for_emails(
@@ -182,6 +207,7 @@ def customer_update(
     churned_at: datetime | None = None,
     clear_churned: bool = False,
 ) -> Customer:
+    _check_aware(churned_at, "churned_at")
     fields: list[str] = []
     if name is not None:
         customer.name = name.strip()[:200]
@@ -322,6 +348,8 @@ def external_record_upsert(
         raise ValidationFailed(
             f"{currency!r} is not a three-letter currency code.", field="currency"
         )
+    _check_amount(amount)
+    _check_aware(occurred_at, "occurred_at")
     values: dict[str, Any] = {
         "customer": customer,
         "kind": kind.strip()[:32] or "order",

@@ -48,6 +48,8 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
 class CustomerFactory(DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
+        # The email hook adds an identity row; the customer itself needs no second save.
+        skip_postgeneration_save = True
 
     name = Sequence(lambda n: f"Customer {n}")
 

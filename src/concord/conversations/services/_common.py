@@ -44,9 +44,10 @@ class Body:
 def clean_body(*, text: str | None, html: str | None) -> Body:
     """Sanitised HTML and plain text for a message; one of the two is required."""
     limit = settings.CONCORD_MAX_MESSAGE_BYTES
-    raw = html if html else text
-    if raw is not None and len(raw.encode("utf-8")) > limit:
-        raise ValidationFailed(f"The message body is larger than {limit} bytes.", field="body")
+    # Both parts are checked: a small html must not smuggle in an oversized text.
+    for raw in (html, text):
+        if raw is not None and len(raw.encode("utf-8")) > limit:
+            raise ValidationFailed(f"The message body is larger than {limit} bytes.", field="body")
     if html and html.strip():
         clean = sanitize_html(html)
         plain = text.strip() if text and text.strip() else html_to_text(clean)

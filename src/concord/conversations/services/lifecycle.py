@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from concord.accounts.models import User
 from concord.common.errors import Conflict, ValidationFailed
@@ -115,7 +116,10 @@ def conversation_merge(
         if target.status == Status.CLOSED:
             raise Conflict(f"Conversation #{target.pk} is closed.", field="target_id")
         moved = Message.objects.filter(conversation=source).update(conversation=target)
-        Event.objects.filter(conversation=source).update(conversation=target, merged_from=source)
+        # Events that an earlier merge brought into the source keep their first home.
+        Event.objects.filter(conversation=source).update(
+            conversation=target, merged_from=Coalesce(F("merged_from"), Value(source.pk))
+        )
         source_tags = list(source.tags.all())
         target.tags.add(*source_tags)
         source.tags.clear()

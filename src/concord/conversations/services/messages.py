@@ -84,7 +84,8 @@ def conversation_open(
         if team is not None:
             check_assignment(team=team, assignee=None)
         conversation = Conversation.objects.create(
-            subject=subject or body.text[:80],
+            # A subject taken from the body is flattened like a given one.
+            subject=subject or " ".join(body.text[:400].split())[:80],
             channel=channel,
             status=Status.NEW,
             priority=priority,
@@ -308,10 +309,7 @@ def _staff_message(
         )
         conversation.message_count = F("message_count") + 1
         fields = ["message_count"]
-        owns_it = (
-            conversation.team is None or conversation.team.members.filter(pk=actor.pk).exists()
-        )
-        if public and conversation.assignee_id is None and owns_it:
+        if public and conversation.assignee_id is None and _may_own(conversation, actor):
             conversation.assignee = actor
             fields.append("assignee")
             record(conversation, EventKind.ASSIGNED, at=moment, actor=actor, old="", new=actor)
