@@ -238,6 +238,15 @@ def customer_link_user(*, customer: Customer, user: User) -> None:
         customer.save(update_fields=["user", "updated_at"])
 
 
+def _check_account_owner(owner: User | None) -> None:
+    # The account owner answers for the organization inside the company: staff only.
+    if owner is not None and not owner.is_staff_member:
+        raise ValidationFailed(
+            f"{owner.username} is not a staff member and cannot own an account.",
+            field="account_owner_id",
+        )
+
+
 def organization_create(
     *,
     name: str,
@@ -250,6 +259,7 @@ def organization_create(
     if not name:
         raise ValidationFailed("An organization name is required.", field="name")
     _check_choice(tier, Tier.values, "tier")
+    _check_account_owner(account_owner)
     with transaction.atomic():
         organization = Organization.objects.create(
             name=name[:200],
@@ -309,6 +319,7 @@ def organization_update(
         organization.tier = tier
         fields.append("tier")
     if account_owner is not None or clear_account_owner:
+        _check_account_owner(account_owner)
         organization.account_owner = None if clear_account_owner else account_owner
         fields.append("account_owner")
     if shares_conversations is not None:

@@ -120,8 +120,11 @@ def conversation_merge(
         Event.objects.filter(conversation=source).update(
             conversation=target, merged_from=Coalesce(F("merged_from"), Value(source.pk))
         )
-        source_tags = list(source.tags.all())
-        target.tags.add(*source_tags)
+        target_tag_ids = set(target.tags.values_list("id", flat=True))
+        for tag in source.tags.all():
+            if tag.pk not in target_tag_ids:
+                target.tags.add(tag)
+                record(target, EventKind.TAG_ADDED, at=moment, actor=actor, new=tag.name)
         source.tags.clear()
         old_status = source.status
         source.merged_into = target

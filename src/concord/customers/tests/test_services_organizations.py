@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from concord.accounts.models import User
+from concord.accounts.models import Role, User
 from concord.common.errors import Conflict, ValidationFailed
+from concord.common.testing import factories
 from concord.customers.models import ExternalRecord, Organization, OrganizationDomain, Tier
 from concord.customers.services import (
     customer_create,
@@ -273,3 +274,17 @@ def test_external_record_upsert_accepts_amounts_that_fit(
 
     record.refresh_from_db()
     assert record.amount == stored
+
+
+def test_only_staff_can_own_an_account(collaborator: User) -> None:
+    portal_login = factories.UserFactory.create(username="pat", role=Role.CUSTOMER)
+    with pytest.raises(ValidationFailed) as refused:
+        organization_create(name="Acme", account_owner=portal_login)
+    assert refused.value.field == "account_owner_id"
+    assert not Organization.objects.exists()
+
+    organization = organization_create(name="Acme", account_owner=collaborator)
+    with pytest.raises(ValidationFailed):
+        organization_update(organization=organization, account_owner=portal_login)
+    organization.refresh_from_db()
+    assert organization.account_owner == collaborator
