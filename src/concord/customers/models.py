@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Tier(models.TextChoices):
@@ -75,7 +76,9 @@ class Customer(models.Model):
         related_name="customer",
     )
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the customer first became known; churn rate counts customers by it, so
+    # imports and demo data may set it in the past (services take ``at``).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -98,8 +98,10 @@ def customer_create(
     organization: Organization | None = None,
     tier: str = Tier.STANDARD,
     lifecycle_stage: str = LifecycleStage.PURCHASE,
+    at: datetime | None = None,
 ) -> Customer:
     _check_choice(tier, Tier.values, "tier")
+    _check_aware(at, "at")
     _check_choice(lifecycle_stage, LifecycleStage.values, "lifecycle_stage")
     pairs: list[tuple[str, str, str]] = []
     for kind, value in identities or []:
@@ -117,6 +119,7 @@ def customer_create(
             organization=organization,
             tier=tier,
             lifecycle_stage=lifecycle_stage,
+            created_at=at or timezone.now(),
         )
         for index, (kind, value, norm) in enumerate(pairs):
             _identity_insert(
@@ -172,7 +175,9 @@ def customer_identity_add(*, customer: Customer, kind: str, value: str) -> Custo
         )
 
 
-def customer_resolve(*, kind: str, value: str, name: str = "") -> tuple[Customer, bool]:
+def customer_resolve(
+    *, kind: str, value: str, name: str = "", at: datetime | None = None
+) -> tuple[Customer, bool]:
     """The customer who owns this identity, creating one if nobody does.
 
     Returns (customer, created). Two channels racing to create the same new
@@ -188,7 +193,7 @@ def customer_resolve(*, kind: str, value: str, name: str = "") -> tuple[Customer
         return found.customer, False
     try:
         with transaction.atomic():
-            return customer_create(name=name, identities=[(kind, value)]), True
+            return customer_create(name=name, identities=[(kind, value)], at=at), True
     except Conflict:
         again = CustomerIdentity.objects.select_related("customer").get(
             kind=kind, normalized=normalized

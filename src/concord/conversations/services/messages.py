@@ -79,7 +79,7 @@ def conversation_open(
                     "Name a customer or an identity to reach them by.", field="customer"
                 )
             customer, _ = customer_resolve(
-                kind=identity_kind, value=identity_value, name=customer_name
+                kind=identity_kind, value=identity_value, name=customer_name, at=moment
             )
         if team is not None:
             check_assignment(team=team, assignee=None)

@@ -351,3 +351,20 @@ def test_customer_link_user() -> None:
 
     customer.refresh_from_db()
     assert customer.user == login
+
+
+@db
+def test_a_customer_can_be_known_since_an_earlier_time() -> None:
+    # Imports and the first message on a channel date the customer, not the import run.
+    since = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    created = customer_create(
+        name="Old friend", identities=[("email", "old@example.com")], at=since
+    )
+    resolved, is_new = customer_resolve(kind="phone", value="+1 202 555 0100", at=since)
+
+    assert created.created_at == since
+    assert is_new
+    assert resolved.created_at == since
+    with pytest.raises(ValidationFailed) as refused:
+        customer_create(name="Naive", at=datetime(2025, 3, 1))  # noqa: DTZ001
+    assert refused.value.field == "at"
