@@ -306,7 +306,7 @@ def _serve(options: argparse.Namespace) -> int:
     import uvicorn
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    from concord.accounts.services import api_token_issue
+    from concord.accounts.services import api_token_rotate
     from concord.conversations.selectors import conversation_any_exist
 
     # SIGTERM ends the server the way Ctrl-C does, so the worker is always stopped.
@@ -328,7 +328,7 @@ def _serve(options: argparse.Namespace) -> int:
         # behind nginx or a CDN runs `concord manage collectstatic` instead.
         app = ASGIStaticFilesHandler(application)
         demo_admin = _demo_login()
-        token = api_token_issue(user=demo_admin, name="concord serve") if demo_admin else None
+        token = api_token_rotate(user=demo_admin, name="concord serve") if demo_admin else None
         if not options.no_worker:
             worker = _start_worker()
         _banner(options, demo_admin, token.raw if token else None, worker)

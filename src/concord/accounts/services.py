@@ -110,6 +110,19 @@ def api_token_issue(*, user: User, name: str) -> IssuedToken:
     return IssuedToken(token=token, raw=raw)
 
 
+def api_token_rotate(*, user: User, name: str) -> IssuedToken:
+    """Revoke the user's live tokens of this name and issue a fresh one.
+
+    ``concord serve`` prints a token at every start; rotating keeps one live
+    token per purpose instead of a pile of forgotten ones.
+    """
+    with transaction.atomic():
+        ApiToken.objects.filter(user=user, name=name.strip(), revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        return api_token_issue(user=user, name=name)
+
+
 def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is not None:
         return

@@ -19,6 +19,7 @@ from concord.accounts.services import (
     TOKEN_PREFIX,
     api_token_issue,
     api_token_mark_used,
+    api_token_rotate,
     api_token_revoke,
     team_add_member,
     team_create,
@@ -262,3 +263,15 @@ def test_api_token_mark_used_makes_no_query_when_throttled(
 
     with django_assert_num_queries(0):
         api_token_mark_used(token=token)
+
+
+def test_api_token_rotate_keeps_one_live_token_per_name(agent: User) -> None:
+    from concord.accounts.selectors import api_token_authenticate
+
+    other = api_token_issue(user=agent, name="laptop")
+    first = api_token_rotate(user=agent, name="concord serve")
+    second = api_token_rotate(user=agent, name="concord serve")
+
+    assert api_token_authenticate(raw=first.raw) is None
+    assert api_token_authenticate(raw=second.raw) is not None
+    assert api_token_authenticate(raw=other.raw) is not None
