@@ -1,5 +1,95 @@
+"""The Concord REST API: one NinjaAPI object, Bearer auth, one error format.
+
+Each domain app contributes a router (``<app>/api.py``); this module mounts
+them and installs the error handlers from ``concord.api.errors``.
+"""
+
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import json
+from typing import Any, NoReturn
 
-api = NinjaAPI(title="Concord API", version="1")
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.parser import Parser
+from ninja.types import DictStrAny
+from pydantic import BaseModel
+
+from concord.accounts.api import router as accounts_router
+from concord.api import errors
+from concord.api.auth import BearerToken
+from concord.common.errors import NotFound
+from concord.conversations.api import router as conversations_router
+from concord.customers.api import router as customers_router
+
+
+class JSONObjectParser(Parser):
+    """Every request body is a JSON object; say so when it is something else."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise errors.BodyNotObject("The request body must be a JSON object.")
+        return data
+
+
+class ConcordAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """Name each bad field as the client wrote it (``status``, not ``body.payload.status``)."""
+        problems: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            flat = getattr(model, "__ninja_flatten_map_reverse__", {})
+            nested = {
+                name
+                for name, info in model.model_fields.items()
+                if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+            }
+            for problem in context.pydantic_validation_error.errors(include_url=False):
+                loc = tuple(flat.get(problem["loc"], problem["loc"]))
+                if loc and loc[0] in nested:
+                    loc = loc[1:]
+                # The request body as a whole (missing, wrong shape) has no field name.
+                source = str(model.__ninja_param_source__ or "body")
+                source = "request_body" if source == "body" else source
+                problems.append(
+                    {
+                        "field": ".".join(str(part) for part in loc) or source,
+                        "msg": problem["msg"],
+                        "type": problem["type"],
+                    }
+                )
+        return ValidationError(problems)
+
+
+api = ConcordAPI(
+    title="Concord API",
+    version="1",
+    description=(
+        "Conversations, customers, organizations, users and teams. "
+        "Authenticate with a personal token: `Authorization: Bearer cnc_…`."
+    ),
+    auth=BearerToken(),
+    parser=JSONObjectParser(),
+)
+errors.install(api)
+api.add_router("/", conversations_router)
+api.add_router("/", customers_router)
+api.add_router("/", accounts_router)
+
+# Registered last so that it only catches paths no other route matched: an
+# unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def unknown_path(request: HttpRequest, rest: str) -> NoReturn:
+    raise NotFound(f"There is no API endpoint at /api/v1/{rest}.")
+
+
+api.add_router("/", _fallback)

@@ -6,22 +6,31 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from concord.accounts.models import Role, Team, User
 from concord.common.errors import NotFound, ValidationFailed
-from concord.conversations.models import Conversation, Event, Message, Visibility
+from concord.conversations.models import (
+    Conversation,
+    Event,
+    Message,
+    Status,
+    Tag,
+    Visibility,
+)
 from concord.customers.models import Customer
 
 
 def conversation_visible_to(*, user: User) -> QuerySet[Conversation]:
     """The one place that says which conversations a user may reach.
 
-    Admins and supervisors see all; agents those of their teams and those
-    assigned to them; a customer their own, and their organization's when it
+    Admins and supervisors see all; agents those of their teams, those with
+    no team yet, and those assigned to them; a customer their own, and their organization's when it
     shares conversations; collaborators nothing yet (consultations come later).
     """
     qs = Conversation.objects.all()
@@ -33,7 +42,10 @@ def conversation_visible_to(*, user: User) -> QuerySet[Conversation]:
         in_my_team = Team.members.through.objects.filter(
             team_id=OuterRef("team_id"), user_id=user.pk
         )
-        return qs.filter(Q(assignee_id=user.pk) | Exists(in_my_team))
+        # A conversation with no team yet is in the shared triage queue, which
+        # every agent works; once a team owns it, only that team's agents (and
+        # whoever it is assigned to) see it.
+        return qs.filter(Q(assignee_id=user.pk) | Q(team__isnull=True) | Exists(in_my_team))
     if user.role == Role.CUSTOMER:
         own = Customer.objects.filter(user_id=user.pk)
         shared_org = Customer.objects.filter(
@@ -98,8 +110,7 @@ class Page:
 
 
 def encode_cursor(conversation: Conversation) -> str:
-    raw = f"{conversation.updated_at.isoformat()}|{conversation.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return _cursor_for(conversation.updated_at, conversation.pk)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -118,17 +129,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed("The cursor is not one this API gave out.", field="cursor") from None
 
 
-def conversation_list(
-    *, user: User, filters: ConversationFilters, cursor: str | None = None, limit: int = 25
-) -> Page:
-    """A page of conversations, newest update first, by keyset (cursor) pagination.
+def _cursor_for(updated_at: datetime, pk: int) -> str:
+    raw = f"{updated_at.isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
-    Keyset pagination keeps every page as cheap as the first at any depth; the
-    related rows come in a fixed number of queries whatever the page size.
-    """
+
+def _filtered(
+    *, user: User, filters: ConversationFilters, cursor: str | None
+) -> QuerySet[Conversation]:
+    """The visible conversations matching ``filters``, after ``cursor``, unordered."""
     qs = conversation_visible_to(user=user)
     if not filters.include_merged:
-        qs = qs.filter(merged_into__isnull=True)
+        # Nearly every row is unmerged, but without table statistics SQLite takes
+        # "merged_into_id IS NULL" for a selective index lookup and then sorts the
+        # whole table. Wrapped in COALESCE it is a plain row filter, and the page
+        # is read straight off the (updated_at, id) index in order.
+        qs = qs.alias(_merged_into=Coalesce("merged_into_id", Value(0))).filter(_merged_into=0)
     if filters.status:
         qs = qs.filter(status__in=filters.status)
     if filters.unassigned:
@@ -138,7 +154,13 @@ def conversation_list(
     if filters.team_id is not None:
         qs = qs.filter(team_id=filters.team_id)
     if filters.tag:
-        qs = qs.filter(tags__name=filters.tag.strip().lower())
+        # EXISTS rather than a join, for the same reason: walk the conversations
+        # in page order and stop at the page's end, instead of sorting every
+        # conversation that carries a common tag.
+        tagged = Conversation.tags.through.objects.filter(
+            conversation_id=OuterRef("pk"), tag__name=filters.tag.strip().lower()
+        )
+        qs = qs.filter(Exists(tagged))
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
     if filters.channel:
@@ -150,6 +172,18 @@ def conversation_list(
     if cursor:
         stamp, pk = decode_cursor(cursor)
         qs = qs.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=pk))
+    return qs
+
+
+def conversation_list(
+    *, user: User, filters: ConversationFilters, cursor: str | None = None, limit: int = 25
+) -> Page:
+    """A page of conversations, newest update first, by keyset (cursor) pagination.
+
+    Keyset pagination keeps every page as cheap as the first at any depth; the
+    related rows come in a fixed number of queries whatever the page size.
+    """
+    qs = _filtered(user=user, filters=filters, cursor=cursor)
     limit = max(1, min(limit, 100))
     rows = list(
         qs.select_related("customer", "team", "assignee")
@@ -158,6 +192,96 @@ def conversation_list(
     )
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class RowPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+_ROW_COLUMNS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "customer_id",
+    "customer__name",
+    "team_id",
+    "team__name",
+    "assignee_id",
+    "assignee__username",
+    "created_at",
+    "updated_at",
+    "message_count",
+)
+
+
+def conversation_list_rows(
+    *, user: User, filters: ConversationFilters, cursor: str | None = None, limit: int = 25
+) -> RowPage:
+    """The page ``conversation_list`` gives, as plain rows for the API's list.
+
+    Two queries (the page, then its tags) and no model instances: building
+    a hundred-odd model objects per page costs more than the queries do.
+    Each row: id, subject, status, priority, channel, customer {id, name},
+    team {id, name} | None, assignee {id, username} | None, tags [names],
+    created_at, updated_at, message_count.
+    """
+    limit = max(1, min(limit, 100))
+    found = list(
+        _filtered(user=user, filters=filters, cursor=cursor)
+        .order_by("-updated_at", "-id")
+        .values_list(*_ROW_COLUMNS)[: limit + 1]
+    )
+    page = found[:limit]
+    tags: dict[int, list[str]] = {row[0]: [] for row in page}
+    if page:
+        pairs = (
+            Conversation.tags.through.objects.filter(conversation_id__in=list(tags))
+            .order_by("tag__name")
+            .values_list("conversation_id", "tag__name")
+        )
+        for conversation_id, name in pairs:
+            tags[conversation_id].append(name)
+    items = [
+        {
+            "id": pk,
+            "subject": subject,
+            "status": status,
+            "priority": priority,
+            "channel": channel,
+            "customer": {"id": customer_id, "name": customer_name},
+            "team": None if team_id is None else {"id": team_id, "name": team_name},
+            "assignee": (
+                None if assignee_id is None else {"id": assignee_id, "username": username}
+            ),
+            "tags": tags[pk],
+            "created_at": created_at,
+            "updated_at": updated_at,
+            "message_count": message_count,
+        }
+        for (
+            pk,
+            subject,
+            status,
+            priority,
+            channel,
+            customer_id,
+            customer_name,
+            team_id,
+            team_name,
+            assignee_id,
+            username,
+            created_at,
+            updated_at,
+            message_count,
+        ) in page
+    ]
+    last = page[-1] if page else None
+    next_cursor = _cursor_for(last[12], last[0]) if last and len(found) > limit else None
+    return RowPage(items=items, next_cursor=next_cursor)
 
 
 def conversation_recent_for_customer(
@@ -198,3 +322,83 @@ def conversation_customer_may_write(*, user: User, conversation: Conversation) -
     return (
         user.is_active and user.role == Role.CUSTOMER and conversation.customer.user_id == user.pk
     )
+
+
+# ---- the agent workspace's inbox -------------------------------------------
+
+# The inbox's views, in the order the workspace lists them, with their labels.
+INBOX_VIEWS: dict[str, str] = {
+    "mine": "My open",
+    "unassigned": "Unassigned",
+    "my_teams": "My teams",
+    "all": "All",
+    "pending": "Pending",
+    "on_hold": "On hold",
+    "solved": "Solved",
+}
+_UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+def _inbox_view_q(*, user: User, view: str) -> Q:
+    if view == "mine":
+        return Q(assignee_id=user.pk, status__in=(Status.NEW, Status.OPEN))
+    if view == "unassigned":
+        return Q(assignee__isnull=True, status__in=_UNSOLVED)
+    if view == "my_teams":
+        mine = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+        return Q(team_id__in=mine, status__in=_UNSOLVED)
+    if view == "all":
+        return Q()
+    if view == "pending":
+        return Q(status=Status.PENDING)
+    if view == "on_hold":
+        return Q(status=Status.ON_HOLD)
+    if view == "solved":
+        return Q(status__in=(Status.SOLVED, Status.CLOSED))
+    raise ValidationFailed(f"{view!r} is not an inbox view.", field="view")
+
+
+def conversation_view_counts(*, user: User) -> dict[str, int]:
+    """How many visible, unmerged conversations each inbox view holds, in one query."""
+    counts = {view: Count("pk", filter=_inbox_view_q(user=user, view=view)) for view in INBOX_VIEWS}
+    found = _filtered(user=user, filters=ConversationFilters(), cursor=None).aggregate(**counts)
+    return {view: int(found[view] or 0) for view in INBOX_VIEWS}
+
+
+def conversation_inbox(
+    *,
+    user: User,
+    view: str,
+    filters: ConversationFilters,
+    oldest_first: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """A page of one inbox view, by last update (newest or oldest first), keyset-paginated.
+
+    Oldest first puts the conversations that have waited longest since anything
+    happened on top. Three queries whatever the page size: rows, tags, nothing else.
+    """
+    qs = _filtered(user=user, filters=filters, cursor=None).filter(
+        _inbox_view_q(user=user, view=view)
+    )
+    if cursor:
+        stamp, pk = decode_cursor(cursor)
+        if oldest_first:
+            qs = qs.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk))
+        else:
+            qs = qs.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=pk))
+    order = ("updated_at", "id") if oldest_first else ("-updated_at", "-id")
+    limit = max(1, min(limit, 100))
+    rows = list(
+        qs.select_related("customer", "team", "assignee")
+        .prefetch_related("tags")
+        .order_by(*order)[: limit + 1]
+    )
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def tag_names(*, limit: int = 500) -> list[str]:
+    """Known tag names, alphabetically, for pickers and filters."""
+    return list(Tag.objects.order_by("name").values_list("name", flat=True)[:limit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,7 +57,8 @@ def clean_body(*, text: str | None, html: str | None) -> Body:
         clean = text_to_html(plain)
     else:
         raise ValidationFailed("The message body is empty.", field="body")
-    if not plain and "<img" not in clean:
+    # An image with its source intact is content; one whose unsafe src was removed is not.
+    if not plain and not re.search(r"<img[^>]*\ssrc=", clean):
         raise ValidationFailed(
             "The message body is empty once unsafe HTML is removed.", field="body"
         )

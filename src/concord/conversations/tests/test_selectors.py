@@ -96,21 +96,29 @@ def test_admins_and_supervisors_see_everything(
     assert visible(user) == everything(scene)
 
 
-def test_an_agent_sees_their_teams_and_their_own(agent: User, scene: Scene) -> None:
-    assert visible(agent) == ids(scene.ann_support, scene.oscar_billing_assigned)
+def test_an_agent_sees_their_teams_their_own_and_the_triage_queue(
+    agent: User, scene: Scene
+) -> None:
+    assert visible(agent) == ids(
+        scene.ann_support, scene.oscar_billing_assigned, scene.olga_unteamed
+    )
 
 
 def test_an_agent_of_another_team_sees_that_team(other_agent: User, scene: Scene) -> None:
-    assert visible(other_agent) == ids(scene.amy_billing, scene.oscar_billing_assigned)
+    assert visible(other_agent) == ids(
+        scene.amy_billing, scene.oscar_billing_assigned, scene.olga_unteamed
+    )
 
 
-def test_an_agent_in_no_team_sees_only_what_is_assigned_to_them(scene: Scene) -> None:
+def test_an_agent_in_no_team_sees_the_triage_queue_and_what_is_assigned_to_them(
+    scene: Scene,
+) -> None:
     loner = factories.UserFactory.create(username="loner", role=Role.AGENT)
-    assert visible(loner) == set()
-
-    scene.olga_unteamed.assignee = loner  # scene-setting
-    scene.olga_unteamed.save(update_fields=["assignee"])
     assert visible(loner) == ids(scene.olga_unteamed)
+
+    scene.amy_billing.assignee = loner  # scene-setting
+    scene.amy_billing.save(update_fields=["assignee"])
+    assert visible(loner) == ids(scene.olga_unteamed, scene.amy_billing)
 
 
 def test_a_collaborator_sees_nothing_yet(collaborator: User, scene: Scene) -> None:
@@ -252,7 +260,9 @@ def test_conversation_list_filters(
     since = timezone.now() - timedelta(days=1)
     assert listed(admin_user, updated_since=since) == all_ids - ids(old)
     # Filters narrow what the user may see; they never widen it.
-    assert listed(agent) == ids(s.ann_support, s.oscar_billing_assigned)
+    assert listed(agent) == ids(s.ann_support, s.oscar_billing_assigned) | ids(
+        s.olga_unteamed, chat, old
+    )
     assert listed(agent, team_id=s.amy_billing.team_id) == ids(s.oscar_billing_assigned)
 
 
@@ -401,7 +411,7 @@ def test_a_cursor_given_out_is_accepted(admin_user: User) -> None:
 def test_recent_for_customer_respects_visibility(
     agent: User, admin_user: User, scene: Scene
 ) -> None:
-    extra = factories.ConversationFactory.create(customer=scene.oscar)
+    extra = factories.ConversationFactory.create(customer=scene.oscar, team=scene.amy_billing.team)
 
     assert {
         c.pk for c in conversation_recent_for_customer(user=admin_user, customer=scene.oscar)

@@ -105,6 +105,7 @@ def test_plain_text_is_escaped_into_html(agent: User) -> None:
         (None, "   "),
         (None, "<p> </p>"),
         (None, "<script>alert(1)</script>"),
+        (None, "<img src=javascript:alert(1)>"),
     ],
 )
 def test_an_empty_body_is_refused(agent: User, text: str | None, html: str | None) -> None:
@@ -189,3 +190,11 @@ def test_naive_times_are_refused_everywhere(agent: User, support: Team) -> None:
     conv.refresh_from_db()
     assert (conv.status, conv.assignee, conv.message_count) == (Status.NEW, None, 1)
     assert not Event.objects.filter(pk__gt=before).exists()
+
+
+def test_an_image_alone_is_a_body(agent: User) -> None:
+    conv = open_conversation()
+    note = services.conversation_note(
+        conversation=conv, actor=agent, body_html='<img src="cid:screenshot@mail" alt="">'
+    )
+    assert note.body_html == '<img src="cid:screenshot@mail" alt="">'

@@ -1,0 +1,76 @@
+"""The OpenAPI document describes every operation and the bearer scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+EXPECTED = {
+    "/api/v1/conversations": {"get", "post"},
+    "/api/v1/conversations/{conversation_id}": {"get"},
+    "/api/v1/conversations/{conversation_id}/reply": {"post"},
+    "/api/v1/conversations/{conversation_id}/notes": {"post"},
+    "/api/v1/conversations/{conversation_id}/messages": {"post"},
+    "/api/v1/conversations/{conversation_id}/assign": {"post"},
+    "/api/v1/conversations/{conversation_id}/status": {"post"},
+    "/api/v1/conversations/{conversation_id}/priority": {"post"},
+    "/api/v1/conversations/{conversation_id}/tags": {"post", "delete"},
+    "/api/v1/conversations/{conversation_id}/tags/remove": {"post"},
+    "/api/v1/conversations/{conversation_id}/merge": {"post"},
+    "/api/v1/customers": {"get", "post"},
+    "/api/v1/customers/{customer_id}": {"get", "patch"},
+    "/api/v1/customers/{customer_id}/identities": {"post"},
+    "/api/v1/customers/{customer_id}/records/{source}/{external_id}": {"put"},
+    "/api/v1/organizations": {"get", "post"},
+    "/api/v1/organizations/{organization_id}": {"get", "patch"},
+    "/api/v1/users": {"get"},
+    "/api/v1/users/{user_id}": {"get"},
+    "/api/v1/teams": {"get"},
+    "/api/v1/teams/{team_id}": {"get"},
+    "/api/v1/me": {"get"},
+}
+
+
+@pytest.fixture
+def schema(db: None) -> dict[str, Any]:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def test_it_lists_every_path_and_method(schema: dict[str, Any]) -> None:
+    found = {path: set(ops) for path, ops in schema["paths"].items()}
+    assert found == EXPECTED
+
+
+def test_every_operation_requires_the_bearer_token(schema: dict[str, Any]) -> None:
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes == {"BearerToken": {"type": "http", "scheme": "bearer"}}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation["security"] == [{"BearerToken": []}], (method, path)
+
+
+def test_every_operation_documents_the_error_body(schema: dict[str, Any]) -> None:
+    error_ref = "#/components/schemas/ErrorOut"
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = operation["responses"]
+            assert "401" in documented, (method, path)
+            content = documented["401"]["content"]["application/json"]["schema"]
+            assert content == {"$ref": error_ref}, (method, path)
+    assert schema["components"]["schemas"]["ErrorOut"]["properties"]["error"]
+
+
+def test_operation_ids_are_unique(schema: dict[str, Any]) -> None:
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_enum_inputs_are_described(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    assert components["StatusIn"]["properties"]["status"]["$ref"].endswith("/Status")
+    assert "on_hold" in components["Status"]["enum"]
