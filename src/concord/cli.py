@@ -361,6 +361,8 @@ def _banner(
     _say(f"Concord is starting at {base}/")
     if options.host not in ("127.0.0.1", "localhost", "::1"):
         _say("  (other machines reach it by the names listed in CONCORD_ALLOWED_HOSTS)")
+    _say(f"  Agents:  {base}/app/")
+    _say(f"  Portal:  {base}/help/")
     _say(f"  Admin:   {base}/admin/")
     _say(f"  API:     {base}/api/v1/  (reference: {base}/api/v1/docs)")
     if demo_admin is not None:
@@ -369,6 +371,12 @@ def _banner(
         _say(f"  Login:   username {demo_admin.username}  password {DEMO_PASSWORD}  (demo data)")
     else:
         _say("  Login:   create an admin with `concord createadmin`")
+    if demo_admin is not None:
+        from concord.customers.selectors import customer_email_with_latest_request
+
+        email = customer_email_with_latest_request()
+        if email:
+            _say(f"  Customer: sign in to the portal as {email}; the link is printed here")
     if token is not None:
         _say(f"  Token:   {token}")
         _say(f'           curl -H "Authorization: Bearer {token}" {base}/api/v1/conversations')

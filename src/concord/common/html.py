@@ -26,12 +26,29 @@ _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+_IMAGE_SCHEMES = {"http", "https", "cid"}
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Drop image sources that are not absolute web or inline (cid:) URLs.
+
+    nh3 checks the scheme of absolute URLs only. A relative ``<img src>`` in a
+    customer's message would make every reader's browser request a URL of
+    this very site, with their session cookie, just by opening the page.
+    """
+    if element == "img" and attribute == "src":
+        scheme, sep, _rest = value.strip().partition(":")
+        return value if sep and scheme.lower() in _IMAGE_SCHEMES else None
+    return value
+
+
 def sanitize_html(raw: str) -> str:
     """Return ``raw`` with scripts, handlers, styles and unsafe URLs removed."""
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

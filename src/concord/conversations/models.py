@@ -190,3 +190,24 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on #{self.conversation_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message, on any channel.
+
+    The file lives under ``MEDIA_ROOT/attachments`` by a generated name; the
+    name the sender gave is metadata only, so it can never choose a path.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    storage_name = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from concord.accounts.models import Role, Team, User
 from concord.common.errors import NotFound, ValidationFailed
 from concord.conversations.models import (
+    Attachment,
     Conversation,
     Event,
     Message,
@@ -322,6 +323,23 @@ def conversation_customer_may_write(*, user: User, conversation: Conversation) -
     return (
         user.is_active and user.role == Role.CUSTOMER and conversation.customer.user_id == user.pk
     )
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
+    """The attachment if ``user`` may see its message; otherwise NotFound.
+
+    A file on an internal note is as private as the note: customers never get it.
+    """
+    qs = Attachment.objects.select_related("message").filter(
+        pk=attachment_id,
+        message__conversation__in=conversation_visible_to(user=user).values("pk"),
+    )
+    if user.role == Role.CUSTOMER:
+        qs = qs.filter(message__visibility=Visibility.PUBLIC)
+    attachment = qs.first()
+    if attachment is None:
+        raise NotFound(f"Attachment {attachment_id} not found.")
+    return attachment
 
 
 # ---- the agent workspace's inbox -------------------------------------------

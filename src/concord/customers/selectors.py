@@ -119,3 +119,23 @@ def customer_for_user(*, user: User) -> Customer | None:
     if user.role != Role.CUSTOMER:
         return None
     return Customer.objects.filter(user=user).first()
+
+
+def customer_email_with_latest_request() -> str | None:
+    """The email of the customer who wrote most recently by email: a good demo portal login."""
+    from concord.conversations.models import Conversation
+
+    latest = (
+        Conversation.objects.filter(channel="email", merged_into__isnull=True)
+        .order_by("-updated_at", "-id")
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    return (
+        CustomerIdentity.objects.filter(customer_id=latest, kind="email")
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+        .first()
+    )

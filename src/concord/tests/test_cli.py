@@ -131,6 +131,9 @@ def test_serve_starts_the_site_and_worker_and_stops_both(tmp_path: Path) -> None
         output = "".join(lines)
         assert f"Concord is starting at {base}/" in output
         assert f"Admin:   {base}/admin/" in output
+        assert f"Agents:  {base}/app/" in output
+        assert f"Portal:  {base}/help/" in output
+        assert re.search(r"Customer: sign in to the portal as \S+@\S+", output)
         assert f"API:     {base}/api/v1/" in output
         assert "username admin  password concord-demo" in output
         assert re.search(r"Token:\s+cnc_[\w-]{20,}", output)

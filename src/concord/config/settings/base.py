@@ -25,12 +25,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "concord.common",
     "concord.accounts",
     "concord.customers",
     "concord.conversations",
+    "concord.workspace",
+    "concord.portal",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "concord.config.urls"
@@ -98,6 +102,9 @@ TIME_ZONE = env_str("CONCORD_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:inbox"
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "files"
@@ -108,6 +115,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Outgoing mail (the portal's sign-in links). The console backend prints each
+# email to the server's output, which is what a local trial needs; a real
+# installation sets an SMTP backend (the email channel adds its settings).
+EMAIL_BACKEND = env_str(
+    "CONCORD_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
 
 # Limits on what a single message may carry, checked by the services.
 CONCORD_MAX_MESSAGE_BYTES = env_int("CONCORD_MAX_MESSAGE_BYTES", default=512 * 1024, minimum=1024)

@@ -4,6 +4,7 @@ Each public function is one transaction that saves with ``update_fields``,
 appends ``Event`` rows, and announces them after commit.
 """
 
+from concord.conversations.services.attachments import attachment_discard, attachment_store
 from concord.conversations.services.lifecycle import (
     conversation_merge,
     conversation_set_priority,
@@ -22,6 +23,8 @@ from concord.conversations.services.routing import (
 )
 
 __all__ = [
+    "attachment_discard",
+    "attachment_store",
     "conversation_assign",
     "conversation_merge",
     "conversation_note",

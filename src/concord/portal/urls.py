@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from concord.portal.views import auth, requests
+
+app_name = "portal"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", auth.home, name="home"),
+    path("sign-in/", auth.sign_in, name="sign_in"),
+    path("sign-in/link/", auth.send_link, name="send_link"),
+    path("sign-in/password/", auth.password_sign_in, name="password_sign_in"),
+    # The emailed link is this prefix plus the token; the service appends it.
+    path("sign-in/l/", auth.sign_in, name="magic_link_base"),
+    path("sign-in/l/<str:token>/", auth.magic_link, name="magic_link"),
+    path("sign-out/", auth.sign_out, name="sign_out"),
+    path("account/", auth.account, name="account"),
+    path("requests/", requests.request_list, name="requests"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:conversation_id>/", requests.request_detail, name="request"),
+    path("files/<int:attachment_id>/", requests.attachment_download, name="attachment"),
+]
