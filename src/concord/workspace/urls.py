@@ -1,6 +1,24 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from concord.workspace.views import auth, conversation, customers, inbox
 
 app_name = "workspace"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", inbox.inbox, name="inbox"),
+    path("bulk/", inbox.bulk, name="bulk"),
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("conversations/<int:pk>/", conversation.conversation_detail, name="conversation"),
+    path("conversations/<int:pk>/messages/", conversation.post_message, name="message"),
+    path("conversations/<int:pk>/assign/", conversation.assign, name="assign"),
+    path("conversations/<int:pk>/status/", conversation.set_status, name="status"),
+    path("conversations/<int:pk>/priority/", conversation.set_priority, name="priority"),
+    path("conversations/<int:pk>/tags/", conversation.add_tags, name="tag"),
+    path("conversations/<int:pk>/tags/remove/", conversation.remove_tag, name="untag"),
+    path("conversations/<int:pk>/merge/", conversation.merge, name="merge"),
+    path("conversations/<int:pk>/presence/", conversation.presence, name="presence"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+]

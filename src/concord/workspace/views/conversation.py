@@ -1,0 +1,281 @@
+"""The conversation page: timeline, composer, properties, merge and collision warnings.
+
+Every change posts to its own URL, goes through one service, and redirects back
+(post/redirect/get). A service's refusal re-renders the page with the error on
+the form that caused it, keeping what the agent typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from concord.accounts.models import Team, User
+from concord.accounts.selectors import team_list, user_list
+from concord.common.errors import NotFound, ServiceError
+from concord.conversations import services
+from concord.conversations.models import Conversation, Status
+from concord.conversations.selectors import (
+    conversation_get_for_user,
+    conversation_recent_for_customer,
+    conversation_user_works,
+    event_list,
+    message_list,
+    tag_names,
+)
+from concord.customers.selectors import customer_get_for_user
+from concord.workspace import forms as wf
+from concord.workspace.presence import presence_report
+from concord.workspace.timeline import build_timeline
+from concord.workspace.views._common import staff, staff_required
+
+HISTORY_LIMIT = 20
+
+
+def _visible(user: User, pk: int) -> Conversation:
+    try:
+        return conversation_get_for_user(user=user, conversation_id=pk)
+    except NotFound:
+        raise Http404("No such conversation, or not one you can see.") from None
+
+
+class _Staff:
+    """The staff and teams a page offers in its pickers, loaded once per request."""
+
+    def __init__(self, user: User) -> None:
+        self.teams: dict[int, Team] = {t.pk: t for t in team_list(actor=user)}
+        self.users: dict[int, User] = {u.pk: u for u in user_list(actor=user)}
+        self.choices = wf.assignment_choices(
+            teams=self.teams.values(), users=list(self.users.values())
+        )
+
+
+def _render(
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    people: _Staff | None = None,
+    **bound: forms.Form,
+) -> HttpResponse:
+    user = staff(request)
+    people = people or _Staff(user)
+    timeline = build_timeline(
+        messages=message_list(user=user, conversation=conversation),
+        events=event_list(user=user, conversation=conversation),
+        users=people.users,
+        teams=people.teams,
+    )
+    tags = [t.name for t in conversation.tags.all()]
+    page_forms: dict[str, forms.Form] = {
+        "message_form": wf.MessageForm(),
+        "assign_form": wf.AssignForm(
+            assignment=people.choices,
+            initial={
+                "assignment": wf.assignment_value(conversation.team_id, conversation.assignee_id)
+            },
+        ),
+        "status_form": wf.StatusForm(initial={"status": conversation.status}),
+        "priority_form": wf.PriorityForm(initial={"priority": conversation.priority}),
+        "tag_form": wf.TagForm(),
+        "merge_form": wf.MergeForm(),
+        **bound,
+    }
+    context: dict[str, Any] = {
+        "section": "inbox",
+        "conversation": conversation,
+        "timeline": timeline,
+        "tags": tags,
+        "tag_names": tag_names(),
+        "customer": customer_get_for_user(user=user, customer_id=conversation.customer_id),
+        "history": conversation_recent_for_customer(
+            user=user, customer=conversation.customer, limit=HISTORY_LIMIT
+        ),
+        "history_limit": HISTORY_LIMIT,
+        "can_work": conversation_user_works(user=user),
+        "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,
+        **page_forms,
+    }
+    return render(request, "workspace/conversation.html", context)
+
+
+@staff_required
+@require_GET
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, _visible(staff(request), pk))
+
+
+# An action gets the actor, the conversation and the form's clean data, and
+# answers with a success message (then back to the page) or its own response.
+Action = Callable[[User, Conversation, dict[str, Any]], "str | HttpResponse"]
+
+
+def _handle(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_name: str,
+    form: forms.Form,
+    action: Action,
+    people: _Staff | None = None,
+) -> HttpResponse:
+    user = staff(request)
+    conversation = _visible(user, pk)
+    if form.is_valid():
+        try:
+            result = action(user, conversation, form.cleaned_data)
+        except ServiceError as exc:
+            wf.add_service_error(form, exc)
+        else:
+            if isinstance(result, HttpResponse):
+                return result
+            messages.success(request, result)
+            return redirect("workspace:conversation", pk=conversation.pk)
+        # The failed change may have been refused because the conversation
+        # moved on meanwhile: show it as it is now.
+        conversation = _visible(user, pk)
+    return _render(request, conversation, people=people, **{form_name: form})
+
+
+@staff_required
+@require_POST
+def post_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public reply (optionally moving the status) or an internal note."""
+
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str:
+        status = data["status"] or None
+        if data["mode"] == "note":
+            # One transaction, so a refused status change leaves no note behind
+            # (the form comes back with the text, and sending again adds it once).
+            with transaction.atomic():
+                services.conversation_note(
+                    conversation=conversation, actor=user, body_text=data["body"]
+                )
+                if status:
+                    services.conversation_set_status(
+                        conversation=conversation, actor=user, status=status
+                    )
+            return f"Note added; status {_label(status)}." if status else "Internal note added."
+        services.conversation_reply(
+            conversation=conversation, actor=user, body_text=data["body"], status=status
+        )
+        return "Reply sent." if not status else f"Reply sent; status set to {_label(status)}."
+
+    form = wf.MessageForm(request.POST)
+    return _handle(request, pk, form_name="message_form", form=form, action=act)
+
+
+def _label(status: str) -> str:
+    return str(dict(Status.choices).get(status, status))
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    people = _Staff(staff(request))
+
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str | HttpResponse:
+        team_id, user_id = wf.parse_assignment(data["assignment"])
+        team = people.teams.get(team_id) if team_id else None
+        assignee = people.users.get(user_id) if user_id else None
+        changed = services.conversation_assign(
+            conversation=conversation, actor=user, team=team, assignee=assignee
+        )
+        who = " / ".join(str(x) for x in (changed.team, changed.assignee) if x) or "nobody"
+        try:
+            conversation_get_for_user(user=user, conversation_id=changed.pk)
+        except NotFound:
+            # Handed to a team the agent is not in: it has left their sight.
+            messages.success(request, f"#{changed.pk} assigned to {who}; it left your queues.")
+            return redirect("workspace:inbox")
+        return f"Assigned to {who}."
+
+    form = wf.AssignForm(request.POST, assignment=people.choices)
+    return _handle(request, pk, form_name="assign_form", form=form, action=act, people=people)
+
+
+@staff_required
+@require_POST
+def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str:
+        services.conversation_set_status(
+            conversation=conversation, actor=user, status=data["status"]
+        )
+        return f"Status set to {_label(data['status'])}."
+
+    form = wf.StatusForm(request.POST)
+    return _handle(request, pk, form_name="status_form", form=form, action=act)
+
+
+@staff_required
+@require_POST
+def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str:
+        services.conversation_set_priority(
+            conversation=conversation, actor=user, priority=data["priority"]
+        )
+        return f"Priority set to {data['priority']}."
+
+    form = wf.PriorityForm(request.POST)
+    return _handle(request, pk, form_name="priority_form", form=form, action=act)
+
+
+@staff_required
+@require_POST
+def add_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str:
+        added = services.conversation_tag(conversation=conversation, actor=user, tags=data["tag"])
+        return f"Tagged {', '.join(added)}." if added else "Those tags were already there."
+
+    form = wf.TagForm(request.POST)
+    return _handle(request, pk, form_name="tag_form", form=form, action=act)
+
+
+@staff_required
+@require_POST
+def remove_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> str:
+        services.conversation_untag(conversation=conversation, actor=user, tags=[data["tag"]])
+        return f"Removed tag {data['tag']}."
+
+    # Errors on the hidden tag field show on the add-tag form, beside the tags.
+    form = wf.UntagForm(request.POST)
+    return _handle(request, pk, form_name="untag_form", form=form, action=act)
+
+
+@staff_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, conversation: Conversation, data: dict[str, Any]) -> HttpResponse:
+        try:
+            target = conversation_get_for_user(user=user, conversation_id=data["target"])
+        except NotFound:
+            raise NotFound(f"Conversation #{data['target']} not found.", field="target") from None
+        services.conversation_merge(source=conversation, target=target, actor=user)
+        messages.success(request, f"Merged #{conversation.pk} into this conversation.")
+        return redirect("workspace:conversation", pk=target.pk)
+
+    form = wf.MergeForm(request.POST)
+    return _handle(request, pk, form_name="merge_form", form=form, action=act)
+
+
+@staff_required
+@require_POST
+def presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled every few seconds: record this agent, answer with who else is here."""
+    user = staff(request)
+    conversation = _visible(user, pk)
+    form = wf.PresenceForm(request.POST)
+    state = form.cleaned_data["state"] if form.is_valid() else "viewing"
+    others = presence_report(conversation_id=conversation.pk, user=user, state=state)
+    return render(
+        request,
+        "workspace/_presence.html",
+        {"others": others, "replying": [p for p in others if p.state == "replying"]},
+    )
