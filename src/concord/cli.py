@@ -304,7 +304,6 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _serve(options: argparse.Namespace) -> int:
     import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from concord.accounts.services import api_token_rotate
     from concord.conversations.selectors import conversation_any_exist
@@ -320,13 +319,13 @@ def _serve(options: argparse.Namespace) -> int:
         _prepare_database()
         if options.demo_if_empty and not conversation_any_exist():
             _load_demo(_demo_size(options), seed=1)
-        from concord.config.asgi import application
+        from concord.config.asgi import build_application
 
         # The embedded server answers /static/ itself, from the apps' static
         # folders through the staticfiles finders, so the admin has its CSS with
         # no collectstatic step and no separate web server. A production setup
         # behind nginx or a CDN runs `concord manage collectstatic` instead.
-        app = ASGIStaticFilesHandler(application)
+        app = build_application(serve_static=True)
         demo_admin = _demo_login()
         token = api_token_rotate(user=demo_admin, name="concord serve") if demo_admin else None
         if not options.no_worker:

@@ -67,14 +67,22 @@ TEMPLATES = [
 ]
 
 
+# Web threads keep their connection between requests (see concord.config.asgi).
+_CONN_MAX_AGE = env_int("CONCORD_DB_CONN_MAX_AGE", default=600, minimum=0)
+
+
 def _database() -> dict[str, object]:
     url = env_str("DATABASE_URL", default="")
     if url:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True)
+        )
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(DATA_DIR / "concord.sqlite3"),
+        "CONN_MAX_AGE": _CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
         # WAL lets the web server read while the task worker writes; IMMEDIATE
         # transactions avoid "database is locked" upgrades from read to write.
         "OPTIONS": {
