@@ -12,21 +12,14 @@ and writes the figures to bench/results/.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import platform
 import random
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import timeit
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,17 +27,24 @@ from typing import Any
 
 import httpx
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULTS = HERE / "results"
-sys.path.insert(0, str(HERE))  # bench/ is a directory of scripts, not a package
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ holds scripts, not a package
+from harness import (
+    RESULTS,
+    ROOT,
+    WARMUP,
+    Timing,
+    getter,
+    machine,
+    measure,
+    proc_memory,
+    server,
+)
 
 # The targets (bench/README.md): list and detail at 100k conversations.
 TARGET_P50_MS = 15.0
 TARGET_P95_MS = 30.0
 TARGET_QUERIES = 6
 PAGE_SIZES = (5, 25, 100)
-WARMUP = 30
 # (label, who asks, query string); {team} is the agent's team id.
 LISTS = [
     ("list admin, no filter", "admin", ""),
@@ -53,18 +53,6 @@ LISTS = [
     ("list agent ?status=open&team=", "agent", "status=open&team={team}"),
     ("list agent ?status=open", "agent", "status=open"),
 ]
-
-
-@dataclass
-class Timing:
-    name: str
-    requests: int
-    p50_ms: float
-    p95_ms: float
-    mean_ms: float
-    max_ms: float
-    per_second: float
-    target: bool  # whether the latency targets apply to this line
 
 
 @dataclass
@@ -83,132 +71,6 @@ class Result:
     load_average: dict[str, list[float]] = field(default_factory=dict)
     started_at: str = ""
     seconds: float = 0.0
-
-
-def _machine() -> dict[str, Any]:
-    import sqlite3
-
-    import django
-
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    # A fixed pure-Python workload, so figures from different machines (or a busy
-    # one) can be put side by side: lower is faster.
-    calibration = min(timeit.repeat("sum(range(10**6))", number=1, repeat=5))
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-        "sum_range_1e6_ms": round(calibration * 1000, 1),
-        # uvicorn uses these when installed (uvicorn[standard]); they cut the server's overhead.
-        "uvloop": importlib.util.find_spec("uvloop") is not None,
-        "httptools": importlib.util.find_spec("httptools") is not None,
-    }
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _proc_memory(pid: int) -> dict[str, int]:
-    """VmHWM (peak resident memory) and VmRSS of a process, in kB."""
-    found: dict[str, int] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            found[key] = int(value.split()[0])
-    return found
-
-
-@contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """uvicorn serving Concord on a free loopback port; always stopped on the way out."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "concord.config.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning", "--no-access-log", "--lifespan", "off",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"uvicorn exited with {proc.returncode}: {log.read_text()}")
-                try:
-                    httpx.get(f"{base}/api/v1/openapi.json", timeout=2)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("uvicorn did not answer within 60 s") from None
-                    time.sleep(0.2)
-            yield proc, base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
-
-
-def _timing(name: str, samples: list[float], elapsed: float, *, target: bool) -> Timing:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]  # nearest rank
-    return Timing(
-        name=name,
-        requests=len(samples),
-        p50_ms=round(statistics.median(ordered) * 1000, 2),
-        p95_ms=round(p95 * 1000, 2),
-        mean_ms=round(statistics.fmean(ordered) * 1000, 2),
-        max_ms=round(ordered[-1] * 1000, 2),
-        per_second=round(len(samples) / elapsed, 1),
-        target=target,
-    )
-
-
-def _measure(
-    name: str,
-    send: Callable[[int], httpx.Response],
-    requests: int,
-    *,
-    expect: tuple[int, ...] = (200,),
-    target: bool = True,
-) -> Timing:
-    """Time ``requests`` sequential calls of ``send(i)`` after WARMUP untimed ones."""
-    for i in range(WARMUP):
-        _check(send(requests + i), expect, name)
-    samples = []
-    began = time.perf_counter()
-    for i in range(requests):
-        start = time.perf_counter()
-        response = send(i)
-        samples.append(time.perf_counter() - start)
-        _check(response, expect, name)
-    timing = _timing(name, samples, time.perf_counter() - began, target=target)
-    print(f"  {name}: p50 {timing.p50_ms} ms, p95 {timing.p95_ms} ms", flush=True)
-    return timing
-
-
-def _check(response: httpx.Response, expect: tuple[int, ...], name: str) -> None:
-    if response.status_code not in expect:
-        raise RuntimeError(
-            f"{name}: {response.request.method} {response.request.url} gave "
-            f"{response.status_code}, not {expect}: {response.text[:300]}"
-        )
 
 
 def _count_queries(
@@ -254,13 +116,6 @@ def _plan(connection: Any, statements: list[str]) -> list[str]:
         return [page[0]] + [f"{row[0]}|{row[1]}|{row[3]}" for row in cursor.fetchall()]
 
 
-def _getter(
-    client: httpx.Client, url: str | Callable[[int], str]
-) -> Callable[[int], httpx.Response]:
-    """A sender for _measure: GET ``url``, or ``url(i)`` for the i-th request."""
-    return lambda i: client.get(url if isinstance(url, str) else url(i))
-
-
 def _http(
     base: str, tokens: dict[str, str], team_id: int, ids: range, requests: int
 ) -> list[Timing]:
@@ -273,13 +128,13 @@ def _http(
     try:
         # The floor: token check, middleware and ninja, with one tiny query.
         timings.append(
-            _measure(
-                "GET /me (floor)", _getter(clients["admin"], "/api/v1/me"), requests, target=False
+            measure(
+                "GET /me (floor)", getter(clients["admin"], "/api/v1/me"), requests, target=False
             )
         )
         for label, who, query in LISTS:
             url = f"/api/v1/conversations?limit=25&{query.format(team=team_id)}"
-            timings.append(_measure(label, _getter(clients[who], url), requests))
+            timings.append(measure(label, getter(clients[who], url), requests))
 
         # Walk the history page by page: keyset pages should cost the same at any depth.
         cursor: list[str | None] = [None]
@@ -292,15 +147,15 @@ def _http(
             cursor[0] = response.json().get("next_cursor") if response.is_success else None
             return response
 
-        timings.append(_measure("list admin, next pages by cursor", next_page, requests))
+        timings.append(measure("list admin, next pages by cursor", next_page, requests))
 
         picks = [rng.choice(ids) for _ in range(requests + WARMUP)]
         for who, expect in (("admin", (200,)), ("agent", (200, 404))):
             client = clients[who]
             timings.append(
-                _measure(
+                measure(
                     f"detail {who} (random id{', 404 if not visible' if who == 'agent' else ''})",
-                    _getter(client, lambda i: f"/api/v1/conversations/{picks[i]}"),
+                    getter(client, lambda i: f"/api/v1/conversations/{picks[i]}"),
                     requests,
                     expect=expect,
                 )
@@ -317,7 +172,7 @@ def _http(
                 },
             )
 
-        timings.append(_measure("create (POST)", create, requests, expect=(201,), target=False))
+        timings.append(measure("create (POST)", create, requests, expect=(201,), target=False))
     finally:
         for client in clients.values():
             client.close()
@@ -377,7 +232,7 @@ def run(
             requests=requests,
             database=connection.vendor,
             settings=settings,
-            machine=_machine(),
+            machine=machine(),
             generate={k: v for k, v in vars(summary).items() if k not in ("admin", "team_agents")},
             extra_sql=list(extra_sql or []),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -389,10 +244,10 @@ def run(
 
         print("starting uvicorn", flush=True)
         result.load_average["before"] = [round(x, 2) for x in os.getloadavg()]
-        with _server(env, data_dir / "uvicorn.log") as (proc, base):
+        with server(env, data_dir / "uvicorn.log") as (proc, base):
             ids = range(summary.first_id, summary.last_id + 1)
             result.timings = _http(base, tokens, team_id, ids, requests)
-            result.server_memory_kb = _proc_memory(proc.pid)
+            result.server_memory_kb = proc_memory(proc.pid)
         result.load_average["after"] = [round(x, 2) for x in os.getloadavg()]
         result.seconds = round(time.perf_counter() - started, 1)
         return result

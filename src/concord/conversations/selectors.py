@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -73,21 +74,36 @@ def conversation_get_for_user(*, user: User, conversation_id: int) -> Conversati
     return conversation
 
 
-def message_list(*, user: User, conversation: Conversation) -> QuerySet[Message]:
-    """The timeline's messages; customers never see internal notes."""
+def message_list(
+    *, user: User, conversation: Conversation, with_attachments: bool = False
+) -> QuerySet[Message]:
+    """The timeline's messages; customers never see internal notes.
+
+    ``with_attachments`` loads every message's files in one more query, as a
+    list in ``attachment_list`` (a plain list is cheaper for templates).
+    """
     qs = conversation.messages.select_related("author_user", "author_customer")
+    if with_attachments:
+        qs = qs.prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
     if user.role == Role.CUSTOMER:
         qs = qs.filter(visibility=Visibility.PUBLIC)
     return qs.order_by("created_at", "id")
 
 
-def event_list(*, user: User, conversation: Conversation) -> QuerySet[Event]:
-    """The event log, for staff only (it mentions internal notes and assignees)."""
+def event_list(
+    *, user: User, conversation: Conversation, exclude_kinds: Collection[str] = ()
+) -> QuerySet[Event]:
+    """The event log, for staff only (it mentions internal notes and assignees).
+
+    ``exclude_kinds`` leaves out events a caller would only drop (the workspace
+    timeline shows messages themselves, not their "replied" events).
+    """
     if user.role == Role.CUSTOMER:
         return Event.objects.none()
-    return conversation.events.select_related("actor_user", "actor_customer").order_by(
-        "created_at", "id"
-    )
+    qs = conversation.events.select_related("actor_user", "actor_customer")
+    if exclude_kinds:
+        qs = qs.exclude(kind__in=list(exclude_kinds))
+    return qs.order_by("created_at", "id")
 
 
 @dataclass(frozen=True)
@@ -219,6 +235,20 @@ _ROW_COLUMNS = (
 )
 
 
+def _tag_names_of(ids: list[int]) -> dict[int, list[str]]:
+    """Each conversation's tag names, alphabetically, in one query."""
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    if ids:
+        pairs = (
+            Conversation.tags.through.objects.filter(conversation_id__in=ids)
+            .order_by("tag__name")
+            .values_list("conversation_id", "tag__name")
+        )
+        for conversation_id, name in pairs:
+            tags[conversation_id].append(name)
+    return tags
+
+
 def conversation_list_rows(
     *, user: User, filters: ConversationFilters, cursor: str | None = None, limit: int = 25
 ) -> RowPage:
@@ -237,15 +267,7 @@ def conversation_list_rows(
         .values_list(*_ROW_COLUMNS)[: limit + 1]
     )
     page = found[:limit]
-    tags: dict[int, list[str]] = {row[0]: [] for row in page}
-    if page:
-        pairs = (
-            Conversation.tags.through.objects.filter(conversation_id__in=list(tags))
-            .order_by("tag__name")
-            .values_list("conversation_id", "tag__name")
-        )
-        for conversation_id, name in pairs:
-            tags[conversation_id].append(name)
+    tags = _tag_names_of([row[0] for row in page])
     items = [
         {
             "id": pk,
@@ -312,6 +334,13 @@ def conversation_user_works(*, user: User) -> bool:
     from concord.conversations.services._common import WORKING_ROLES
 
     return user.is_active and user.role in WORKING_ROLES
+
+
+def conversation_role_works(*, role: str) -> bool:
+    """``conversation_user_works`` for an active user of ``role``, when only the role is at hand."""
+    from concord.conversations.services._common import WORKING_ROLES
+
+    return role in WORKING_ROLES
 
 
 def conversation_customer_may_write(*, user: User, conversation: Conversation) -> bool:
@@ -383,6 +412,67 @@ def conversation_view_counts(*, user: User) -> dict[str, int]:
     return {view: int(found[view] or 0) for view in INBOX_VIEWS}
 
 
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox line as plain values.
+
+    Fifty rows of model instances (with customer, team and assignee) cost
+    more than every query of the inbox together.
+    """
+
+    pk: int
+    subject: str
+    status: str
+    priority: str
+    channel: str
+    customer_id: int
+    customer_name: str
+    team_name: str | None
+    assignee_name: str | None  # as str(assignee): full name, else username
+    tags: list[str]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[InboxRow]
+    next_cursor: str | None
+
+
+_INBOX_COLUMNS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "channel",
+    "customer_id",
+    "customer__name",
+    "team__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "updated_at",
+)
+
+
+def _inbox_row(row: tuple[Any, ...], tags: list[str]) -> InboxRow:
+    (pk, subject, status, priority, channel, customer_id, customer_name, team_name) = row[:8]
+    username, first, last, updated_at = row[8:]
+    return InboxRow(
+        pk=pk,
+        subject=subject,
+        status=status,
+        priority=priority,
+        channel=channel,
+        customer_id=customer_id,
+        customer_name=customer_name or f"Customer {customer_id}",  # as Customer.__str__
+        team_name=team_name,
+        assignee_name=(f"{first} {last}".strip() or username) if username else None,
+        tags=tags,
+        updated_at=updated_at,
+    )
+
+
 def conversation_inbox(
     *,
     user: User,
@@ -391,7 +481,7 @@ def conversation_inbox(
     oldest_first: bool = False,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page:
+) -> InboxPage:
     """A page of one inbox view, by last update (newest or oldest first), keyset-paginated.
 
     Oldest first puts the conversations that have waited longest since anything
@@ -413,15 +503,14 @@ def conversation_inbox(
     # (updated_at, id) pairs keeping only the top few, instead of joining the
     # customer, team and assignee of every matching row before sorting.
     ids = list(qs.order_by(*order).values_list("id", flat=True)[: limit + 1])
-    # ``tag_list`` is a plain list: cheaper for a template than ``tags.all()``.
-    found = (
-        Conversation.objects.select_related("customer", "team", "assignee")
-        .prefetch_related(Prefetch("tags", to_attr="tag_list"))
-        .in_bulk(ids)
-    )
-    rows: list[Conversation] = [found[pk] for pk in ids if pk in found]
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return Page(items=rows[:limit], next_cursor=next_cursor)
+    found = {
+        row[0]: row for row in Conversation.objects.filter(pk__in=ids).values_list(*_INBOX_COLUMNS)
+    }
+    tags = _tag_names_of(ids)
+    rows = [_inbox_row(found[pk], tags[pk]) for pk in ids if pk in found]
+    last_row = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = _cursor_for(last_row.updated_at, last_row.pk) if last_row else None
+    return InboxPage(items=rows[:limit], next_cursor=next_cursor)
 
 
 def tag_names(*, limit: int = 500) -> list[str]:

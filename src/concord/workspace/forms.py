@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from concord.accounts.models import Team, User
+from concord.accounts.models import User
+from concord.accounts.selectors import StaffDirectory
 from concord.common.errors import ServiceError
 from concord.conversations.models import Channel, Priority, Status
-from concord.conversations.selectors import INBOX_VIEWS, conversation_user_works
+from concord.conversations.selectors import INBOX_VIEWS, conversation_role_works
 
 MAX_ID = 2**63 - 1
 MAX_BULK = 100
@@ -47,24 +48,40 @@ class StaffAuthenticationForm(AuthenticationForm):
 Choices = list[tuple[str, Any]]
 
 
-def assignment_choices(*, teams: Iterable[Team], users: Sequence[User]) -> Choices:
+def assignment_choices(*, directory: StaffDirectory) -> Choices:
     """Grouped choices "team:user" ("3:7"), "3:" (team, nobody yet), ":7", ":" (nobody).
 
     Picking team and agent together avoids the usual error of handing a
-    conversation to a team its assignee is not in.
+    conversation to a team its assignee is not in. Built from plain values:
+    the picker is on every inbox and conversation page.
     """
-    workers = {u.pk: u for u in users if conversation_user_works(user=u)}
+    workers = {pk: name for pk, name, role in directory.users if conversation_role_works(role=role)}
     grouped: Choices = []
-    for team in teams:
-        members = [workers[m.pk] for m in team.members.all() if m.pk in workers]
-        options = [(f"{team.pk}:", f"{team.name} — anyone")]
-        options += [(f"{team.pk}:{u.pk}", f"{team.name} / {u}") for u in members]
-        grouped.append((team.name, options))
+    for team_id, team_name in directory.teams:
+        options = [(f"{team_id}:", f"{team_name} — anyone")]
+        options += [
+            (f"{team_id}:{pk}", f"{team_name} / {workers[pk]}")
+            for pk in directory.members.get(team_id, [])
+            if pk in workers
+        ]
+        grouped.append((team_name, options))
     no_team = [(":", "Nobody (no team)")] + [
-        (f":{u.pk}", f"{u} (no team)") for u in workers.values()
+        (f":{pk}", f"{name} (no team)") for pk, name in workers.items()
     ]
     grouped.append(("No team", no_team))
     return grouped
+
+
+def _lazy_choices(form: forms.Form, name: str, choices: Choices) -> None:
+    """Give ``form``'s field ``name`` its choices, checked only when the form validates.
+
+    Assigning a list makes Django normalise every choice at once, which for a
+    picker of every agent showed in each page's profile though a page only
+    shows the picker (templates render ``assignment_choices`` with the options
+    tag). A callable is normalised when a submitted value is checked.
+    """
+    field = cast(forms.ChoiceField, form.fields[name])
+    field.choices = lambda: choices
 
 
 def parse_assignment(value: str) -> tuple[int | None, int | None]:
@@ -102,10 +119,10 @@ class InboxFilterForm(forms.Form):
     )
     cursor = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, teams: Iterable[Team], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Iterable[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         team_field = cast(forms.TypedChoiceField, self.fields["team"])
-        team_field.choices = [("", "Any team"), *((t.pk, t.name) for t in teams)]
+        team_field.choices = [("", "Any team"), *teams]
 
 
 class IdListField(forms.Field):
@@ -141,8 +158,8 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args: Any, assignment: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ChoiceField, self.fields["assignment"])
-        field.choices = [("", "Choose team / agent"), *assignment]
+        self.assignment_choices: Choices = [("", "Choose team / agent"), *assignment]
+        _lazy_choices(self, "assignment", self.assignment_choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -175,8 +192,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, assignment: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ChoiceField, self.fields["assignment"])
-        field.choices = assignment
+        self.assignment_choices = assignment
+        _lazy_choices(self, "assignment", assignment)
 
 
 class StatusForm(forms.Form):

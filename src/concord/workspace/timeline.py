@@ -6,11 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from concord.accounts.models import Team, User
 from concord.conversations.models import Channel, Event, EventKind, Message, Priority, Status
 
 # Events that only say "a message was written": the message itself is on the timeline.
-_MESSAGE_EVENTS = frozenset({EventKind.MESSAGE_RECEIVED, EventKind.REPLIED, EventKind.NOTE_ADDED})
+MESSAGE_EVENTS = frozenset({EventKind.MESSAGE_RECEIVED, EventKind.REPLIED, EventKind.NOTE_ADDED})
 _LABELS: dict[str, str] = {
     **dict(Status.choices),
     **dict(Priority.choices),
@@ -24,25 +23,26 @@ class Entry:
     message: Message | None = None
     event: Event | None = None
     text: str = ""  # what the event says, in plain words (autoescaped in the template)
+    author: str = ""  # who wrote the message
 
 
 def build_timeline(
     *,
     messages: Iterable[Message],
     events: Iterable[Event],
-    users: Mapping[int, User],
-    teams: Mapping[int, Team],
+    users: Mapping[int, str],
+    teams: Mapping[int, str],
 ) -> list[Entry]:
     """Messages and the events worth showing between them, oldest first.
 
-    ``users`` and ``teams`` name the ids events store, so the timeline needs no
-    query of its own.
+    ``users`` and ``teams`` map the ids events store to names, so the timeline
+    needs no query of its own.
     """
-    entries = [Entry(at=m.created_at, message=m) for m in messages]
+    entries = [Entry(at=m.created_at, message=m, author=_author(m)) for m in messages]
     entries += [
         Entry(at=e.created_at, event=e, text=describe(e, users=users, teams=teams))
         for e in events
-        if e.kind not in _MESSAGE_EVENTS
+        if e.kind not in MESSAGE_EVENTS
     ]
 
     # A change made with a reply ("send and set solved") follows the reply;
@@ -56,6 +56,14 @@ def build_timeline(
     return sorted(entries, key=order)
 
 
+def _author(message: Message) -> str:
+    if message.author_user is not None:
+        return str(message.author_user)
+    if message.author_customer is not None:
+        return str(message.author_customer)
+    return "Concord"
+
+
 def _named(value: str, names: Mapping[int, object], fallback: str) -> str:
     if not value:
         return ""
@@ -64,7 +72,7 @@ def _named(value: str, names: Mapping[int, object], fallback: str) -> str:
     return f"{fallback} #{value}" if value.isdigit() else value
 
 
-def describe(event: Event, *, users: Mapping[int, User], teams: Mapping[int, Team]) -> str:
+def describe(event: Event, *, users: Mapping[int, str], teams: Mapping[int, str]) -> str:
     """One line for an event, e.g. "Alex Lee changed status from Open to Pending"."""
     if event.actor_user is not None:
         actor = str(event.actor_user)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from concord.workspace.views import auth, conversation, customers, inbox
+from concord.workspace.views import attachments, auth, conversation, customers, inbox
 
 app_name = "workspace"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("conversations/<int:pk>/tags/remove/", conversation.remove_tag, name="untag"),
     path("conversations/<int:pk>/merge/", conversation.merge, name="merge"),
     path("conversations/<int:pk>/presence/", conversation.presence, name="presence"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
 ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from concord.accounts.models import Team, User
-from concord.conversations.models import Conversation, Message
+from concord.conversations.models import Attachment, Conversation, Message
 from concord.conversations.services import (
     conversation_note,
     conversation_reply,
@@ -18,6 +20,7 @@ from concord.conversations.services import (
     conversation_tag,
     message_receive,
 )
+from concord.conversations.services.attachments import attachment_store
 from concord.workspace.tests.conftest import Opener
 
 SignIn = Callable[[User], Client]
@@ -306,19 +309,33 @@ def test_the_page_query_count_does_not_grow_with_the_messages(
     conv: Conversation,
     extra: int,
     django_assert_max_num_queries: Any,
+    settings: Any,
+    tmp_path: Path,
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path / "files"
     for n in range(extra):
         if n % 3 == 0:
-            message_receive(conversation=conv, body_text=f"Customer {n}", channel="chat")
+            message = message_receive(conversation=conv, body_text=f"Customer {n}", channel="chat")
         elif n % 3 == 1:
-            conversation_reply(conversation=conv, actor=agent, body_text=f"Reply {n}")
+            message = conversation_reply(conversation=conv, actor=agent, body_text=f"Reply {n}")
         else:
-            conversation_note(conversation=conv, actor=dana, body_text=f"Note {n}")
+            message = conversation_note(conversation=conv, actor=dana, body_text=f"Note {n}")
+        # Every other message carries a file or two, so their query is part of the bound.
+        for i in range(n % 2 * (1 + n % 3)):
+            attachment_store(
+                message=message,
+                uploaded_file=ContentFile(b"x" * (n + 1), name=f"file-{n}-{i}.txt"),
+                content_type="text/plain",
+            )
         conversation_tag(conversation=conv, actor=agent, tags=[f"t{n}"])
     client = as_user(agent)
     with django_assert_max_num_queries(16):
         response = client.get(url(conv))
     assert len([e for e in response.context["timeline"] if e.message]) == extra + 1
+    files = Attachment.objects.filter(message__conversation=conv)
+    assert files.count() == sum(n % 2 * (1 + n % 3) for n in range(extra)) > 0
+    body = response.content.decode()
+    assert all(f'href="/app/attachments/{f.pk}/"' in body for f in files)
 
 
 def test_a_note_with_a_refused_status_leaves_no_note(
