@@ -103,6 +103,18 @@ def test_the_default_view_is_my_open(
     assert ids(response) == [scene["mine"].pk]
 
 
+def test_with_nothing_of_their_own_an_agent_lands_on_their_teams_work(
+    as_user: SignIn, agent: User, supervisor: User, scene: dict[str, Conversation]
+) -> None:
+    conversation_set_status(conversation=scene["mine"], actor=agent, status="pending")
+    response = as_user(agent).get("/app/")
+    assert response.context["view"] == "my_teams"
+
+    # A supervisor in no team, with nothing assigned, lands on the unassigned queue.
+    response = as_user(supervisor).get("/app/")
+    assert response.context["view"] == "unassigned"
+
+
 def test_merged_conversations_leave_the_views(
     as_user: SignIn, agent: User, scene: dict[str, Conversation]
 ) -> None:

@@ -33,7 +33,9 @@ from concord.workspace.forms import (
 from concord.workspace.views._common import safe_next, staff, staff_required
 
 PAGE_SIZE = 50
-DEFAULT_VIEW = "mine"
+# Without a chosen view the inbox opens on the first of these that holds work,
+# so nobody lands on an empty "My open" while their team's queue is full.
+LANDING_VIEWS = ("mine", "my_teams", "unassigned", "all")
 
 
 @staff_required
@@ -46,7 +48,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET, teams=directory.teams)
     form.is_valid()  # a bad filter is shown and ignored; the valid ones still apply
     data: dict[str, Any] = form.cleaned_data
-    view = data.get("view") or DEFAULT_VIEW
+    counts = inbox_counts(user=user)
+    view = data.get("view") or next((key for key in LANDING_VIEWS if counts[key]), LANDING_VIEWS[0])
     oldest_first = data.get("sort") == "oldest"
     filters = ConversationFilters(
         channel=data.get("channel") or None,
@@ -70,7 +73,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         page = conversation_inbox(
             user=user, view=view, filters=filters, oldest_first=oldest_first, limit=PAGE_SIZE
         )
-    counts = inbox_counts(user=user)
     context: dict[str, Any] = {
         "form": form,
         "view": view,
