@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,12 +10,12 @@ from django.views.decorators.http import require_http_methods
 from concord.accounts.models import User
 from concord.common.errors import NotAllowed, NotFound, ServiceError
 from concord.conversations.models import Status
+from concord.conversations.responses import attachment_response
 from concord.conversations.selectors import (
     attachment_get_for_user,
     conversation_customer_may_write,
     conversation_get_for_user,
 )
-from concord.conversations.services.attachments import attachment_open
 from concord.portal.forms import NewRequestForm, ReplyForm
 from concord.portal.selectors import portal_requests, portal_thread
 from concord.portal.services import portal_reply, portal_request_submit
@@ -124,12 +124,4 @@ def attachment_download(request: HttpRequest, user: User, attachment_id: int) ->
         attachment = attachment_get_for_user(user=user, attachment_id=attachment_id)
     except NotFound:
         return not_found(request)
-    response = FileResponse(
-        attachment_open(attachment=attachment),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment=attachment)
