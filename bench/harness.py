@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -172,3 +172,24 @@ def getter(
 ) -> Callable[[int], httpx.Response]:
     """A sender for measure: GET ``url``, or ``url(i)`` for the i-th request."""
     return lambda i: client.get(url if isinstance(url, str) else url(i))
+
+
+class ServerFigures(Protocol):
+    """A result that records the load around a run and the server's memory."""
+
+    load_average: dict[str, list[float]]
+    server_memory_kb: dict[str, int]
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@contextmanager
+def measured_server(env: dict[str, str], log: Path, into: ServerFigures) -> Iterator[str]:
+    """``server()``, recording into ``into`` the load average around it and its memory."""
+    into.load_average["before"] = _load()
+    with server(env, log) as (proc, base):
+        yield base
+        into.server_memory_kb = proc_memory(proc.pid)
+    into.load_average["after"] = _load()

@@ -36,8 +36,7 @@ from harness import (
     getter,
     machine,
     measure,
-    proc_memory,
-    server,
+    measured_server,
 )
 
 # The targets (bench/README.md): list and detail at 100k conversations.
@@ -243,12 +242,9 @@ def run(
         connections.close_all()
 
         print("starting uvicorn", flush=True)
-        result.load_average["before"] = [round(x, 2) for x in os.getloadavg()]
-        with server(env, data_dir / "uvicorn.log") as (proc, base):
+        with measured_server(env, data_dir / "uvicorn.log", result) as base:
             ids = range(summary.first_id, summary.last_id + 1)
             result.timings = _http(base, tokens, team_id, ids, requests)
-            result.server_memory_kb = proc_memory(proc.pid)
-        result.load_average["after"] = [round(x, 2) for x in os.getloadavg()]
         result.seconds = round(time.perf_counter() - started, 1)
         return result
     finally:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ holds scripts, not a package
-from harness import RESULTS, ROOT, Timing, getter, machine, measure, proc_memory, server
+from harness import RESULTS, ROOT, Timing, getter, machine, measure, measured_server
 
 if TYPE_CHECKING:
     from concord.accounts.models import User
@@ -256,8 +256,7 @@ def run(
         connections.close_all()
 
         print("starting uvicorn", flush=True)
-        result.load_average["before"] = [round(x, 2) for x in os.getloadavg()]
-        with server(env, data_dir / "uvicorn.log") as (proc, base):
+        with measured_server(env, data_dir / "uvicorn.log", result) as base:
             for label, who, path, htmx in pages:
                 with httpx.Client(
                     base_url=base,
@@ -268,8 +267,6 @@ def run(
                     result.timings.append(
                         measure(label, getter(client, path), requests, target=not htmx)
                     )
-            result.server_memory_kb = proc_memory(proc.pid)
-        result.load_average["after"] = [round(x, 2) for x in os.getloadavg()]
         result.seconds = round(time.perf_counter() - started, 1)
         return result
     finally:
