@@ -66,6 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-worker", action="store_true", help="do not start the background task worker"
     )
+    serve.add_argument(
+        "--no-mail",
+        action="store_true",
+        help="do not start the mail worker (SMTP listener, IMAP polling, email retries)",
+    )
+
+    mail = commands.add_parser(
+        "mail",
+        help="run the mail worker: SMTP listener, inbound processing, IMAP polling, retries",
+    )
+    mail.add_argument(
+        "--smtp-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="port of the SMTP listener ($CONCORD_SMTP_LISTEN_PORT, default 2525; 0: none)",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -100,8 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["manage"]:
         # Before argparse, so options such as `manage migrate --help` reach Django.
         _setup_django()
+        from django.conf import settings
         from django.core.management import execute_from_command_line
 
+        # SQLite cannot create its file in a directory that does not exist yet.
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         execute_from_command_line(["concord manage", *args[1:]])
         return 0
     options = build_parser().parse_args(args)
@@ -113,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "createadmin": _createadmin,
         "token": _token,
+        "mail": _mail,
     }
     try:
         return handlers[options.command](options)
@@ -271,6 +292,12 @@ def _start_worker() -> subprocess.Popen[bytes] | None:
     return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
 
 
+def _start_mail_worker() -> subprocess.Popen[bytes]:
+    """``concord mail`` as a child, in its own session for the same reason as the task worker."""
+    command = [sys.executable, "-m", "concord.cli", "mail"]
+    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
+
+
 def _stop_worker(worker: subprocess.Popen[bytes] | None) -> None:
     if worker is None or worker.poll() is not None:
         return
@@ -280,6 +307,26 @@ def _stop_worker(worker: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def _mail(options: argparse.Namespace) -> int:
+    import logging
+
+    from concord.channels.email.worker import MailWorker
+
+    logging.basicConfig(level=logging.INFO, format="mail: %(levelname)s %(message)s")
+    # aiosmtpd logs every SMTP command at INFO: too much for a busy listener.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    _prepare_database()
+    mail_worker = MailWorker(listen_port=options.smtp_port)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        mail_worker.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    mail_worker.run()
+    return 0
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -313,7 +360,7 @@ def _serve(options: argparse.Namespace) -> int:
     # afterwards, which lands here.
     signal.signal(signal.SIGTERM, _interrupt)
     sock = _bind(options.host, options.port)
-    worker = None
+    worker = mail_worker = None
     try:
         _say("Preparing the database...")
         _prepare_database()
@@ -330,6 +377,8 @@ def _serve(options: argparse.Namespace) -> int:
         token = api_token_rotate(user=demo_admin, name="concord serve") if demo_admin else None
         if not options.no_worker:
             worker = _start_worker()
+        if not options.no_mail:
+            mail_worker = _start_mail_worker()
         _banner(options, demo_admin, token.raw if token else None, worker)
         config = uvicorn.Config(
             app, host=options.host, port=options.port, lifespan="off", log_level="info"
@@ -338,6 +387,7 @@ def _serve(options: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        _stop_worker(mail_worker)
         _stop_worker(worker)
         sock.close()
     _say("Concord stopped.")
@@ -381,8 +431,23 @@ def _banner(
         _say(f'           curl -H "Authorization: Bearer {token}" {base}/api/v1/conversations')
     if worker is not None:
         _say(f"  Worker:  background tasks run in process {worker.pid}")
+    if not options.no_mail:
+        _mail_banner()
     _say("Press Ctrl-C to stop.")
     _say()
+
+
+def _mail_banner() -> None:
+    from django.conf import settings
+
+    from concord.channels.email.selectors import mailbox_addresses
+
+    port = settings.CONCORD_SMTP_LISTEN_PORT
+    addresses = ", ".join(sorted(mailbox_addresses())) or "no mailbox yet (add one in the admin)"
+    if port:
+        _say(f"  Mail:    SMTP on {settings.CONCORD_SMTP_LISTEN_HOST}:{port} for {addresses}")
+    else:
+        _say(f"  Mail:    SMTP listener off; IMAP polling for {addresses}")
 
 
 if __name__ == "__main__":

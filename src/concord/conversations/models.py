@@ -133,6 +133,12 @@ class Message(models.Model):
     body_text = models.TextField(blank=True)
     # The channel's own id (an email Message-ID, a provider's message id).
     external_id = models.CharField(max_length=998, blank=True, db_index=True)
+    # What the channel trimmed away (an email's quoted history and signature):
+    # folded in the timeline, never lost.
+    quoted_text = models.TextField(blank=True)
+    # Sent by a machine (an out-of-office answer, a mailing list): recorded, but
+    # it changes no status and is never answered automatically.
+    automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -157,6 +163,8 @@ class EventKind(models.TextChoices):
     TAG_REMOVED = "tag_removed", "Tag removed"
     MERGED = "merged", "Merged into another"
     MERGED_IN = "merged_in", "Another merged in"
+    AUTOMATIC_RECEIVED = "automatic_received", "Automatic message received"
+    DELIVERY_FAILED = "delivery_failed", "Delivery failed"
 
 
 class Event(models.Model):
@@ -204,6 +212,8 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     storage_name = models.CharField(max_length=255, unique=True)
+    # An email's inline image: the HTML body refers to it as ``cid:<content_id>``.
+    content_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

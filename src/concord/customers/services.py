@@ -399,3 +399,25 @@ def external_record_upsert(
             setattr(record, key, value)
         record.save(update_fields=[*_RECORD_FIELDS, "customer", "updated_at"])
     return record, False
+
+
+def customer_identity_mark_undeliverable(
+    *, kind: str, value: str, at: datetime | None = None
+) -> CustomerIdentity | None:
+    """Record that mail (or texts) to this identity fail permanently.
+
+    Returns the identity, or None when no customer has it. The first failure's
+    time is kept: later bounces to a dead address add nothing.
+    """
+    _check_aware(at, "at")
+    normalized = normalize_identity(kind=kind, value=value)
+    with transaction.atomic():
+        identity = (
+            CustomerIdentity.objects.select_for_update()
+            .filter(kind=kind, normalized=normalized)
+            .first()
+        )
+        if identity is not None and identity.undeliverable_at is None:
+            identity.undeliverable_at = at or timezone.now()
+            identity.save(update_fields=["undeliverable_at"])
+        return identity

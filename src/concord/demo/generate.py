@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from concord.accounts.models import Role
+from concord.channels.email.services.mailboxes import mailbox_create
 from concord.common.errors import Conflict, ValidationFailed
 from concord.conversations.selectors import conversation_any_exist
 from concord.demo import people, timeline
@@ -57,6 +58,10 @@ class DemoSummary:
     messages: int
     logins: tuple[tuple[str, str], ...]  # (username, role); the password is DEMO_PASSWORD
     password: str = DEMO_PASSWORD
+
+
+# The demo's support address: `concord serve` listens for it on its SMTP port.
+DEMO_MAILBOX = "support@demo.concord.localhost"
 
 
 def generate(
@@ -110,6 +115,13 @@ def generate(
             opened += 2 if plan.duplicate else 1
             if progress is not None and (index % 25 == 0 or index == len(plans)):
                 progress(index, len(plans))
+        # Last, so the story replies above are history rather than mail to send.
+        mailbox_create(
+            name="Demo Support",
+            address=DEMO_MAILBOX,
+            team=teams.get("Support"),
+            send_acknowledgement=True,
+        )
     return DemoSummary(
         teams=len(teams),
         staff=len(people.STAFF) + 1,

@@ -6,10 +6,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from concord.channels.email.models import OutboundEmail
 from concord.conversations.models import Channel, Event, EventKind, Message, Priority, Status
 
 # Events that only say "a message was written": the message itself is on the timeline.
-MESSAGE_EVENTS = frozenset({EventKind.MESSAGE_RECEIVED, EventKind.REPLIED, EventKind.NOTE_ADDED})
+MESSAGE_EVENTS = frozenset(
+    {
+        EventKind.MESSAGE_RECEIVED,
+        EventKind.AUTOMATIC_RECEIVED,
+        EventKind.REPLIED,
+        EventKind.NOTE_ADDED,
+    }
+)
 _LABELS: dict[str, str] = {
     **dict(Status.choices),
     **dict(Priority.choices),
@@ -24,6 +32,7 @@ class Entry:
     event: Event | None = None
     text: str = ""  # what the event says, in plain words (autoescaped in the template)
     author: str = ""  # who wrote the message
+    delivery: OutboundEmail | None = None  # the email that carries an outbound message
 
 
 def build_timeline(
@@ -32,13 +41,19 @@ def build_timeline(
     events: Iterable[Event],
     users: Mapping[int, str],
     teams: Mapping[int, str],
+    deliveries: Mapping[int, OutboundEmail] | None = None,
 ) -> list[Entry]:
     """Messages and the events worth showing between them, oldest first.
 
-    ``users`` and ``teams`` map the ids events store to names, so the timeline
-    needs no query of its own.
+    ``users`` and ``teams`` map the ids events store to names, and
+    ``deliveries`` the message ids to their emails, so the timeline needs no
+    query of its own.
     """
-    entries = [Entry(at=m.created_at, message=m, author=_author(m)) for m in messages]
+    deliveries = deliveries or {}
+    entries = [
+        Entry(at=m.created_at, message=m, author=_author(m), delivery=deliveries.get(m.pk))
+        for m in messages
+    ]
     entries += [
         Entry(at=e.created_at, event=e, text=describe(e, users=users, teams=teams))
         for e in events
@@ -110,6 +125,8 @@ def describe(event: Event, *, users: Mapping[int, str], teams: Mapping[int, str]
         text = f"{actor} merged this into #{new}"
     elif kind == EventKind.MERGED_IN:
         text = f"{actor} merged #{new} into this"
+    elif kind == EventKind.DELIVERY_FAILED:
+        text = f"Email delivery failed: {new}"
     else:
         text = f"{actor}: {event.get_kind_display()}"
     if event.merged_from_id is not None:

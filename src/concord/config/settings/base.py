@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "concord.accounts",
     "concord.customers",
     "concord.conversations",
+    "concord.channels.email",
     "concord.workspace",
     "concord.portal",
 ]
@@ -124,12 +125,42 @@ TASKS = {
     }
 }
 
-# Outgoing mail (the portal's sign-in links). The console backend prints each
-# email to the server's output, which is what a local trial needs; a real
-# installation sets an SMTP backend (the email channel adds its settings).
+# Outgoing mail: portal sign-in links, and the email channel's replies. With no
+# relay configured the console backend prints each email to the server's
+# output, which is what a local trial needs; naming a relay host sends by SMTP.
+EMAIL_HOST = env_str("CONCORD_EMAIL_HOST", default="")
+EMAIL_PORT = env_int("CONCORD_EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = env_str("CONCORD_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("CONCORD_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("CONCORD_EMAIL_STARTTLS", default=bool(EMAIL_HOST))
+EMAIL_TIMEOUT = env_int("CONCORD_EMAIL_TIMEOUT", default=30, minimum=1)
 EMAIL_BACKEND = env_str(
-    "CONCORD_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    "CONCORD_EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
+DEFAULT_FROM_EMAIL = env_str("CONCORD_DEFAULT_FROM_EMAIL", default="support@concord.localhost")
+
+# The email channel. The built-in SMTP listener (port 0 turns it off) accepts
+# mail for the mailboxes' addresses; IMAP mailboxes are polled every N seconds.
+CONCORD_SMTP_LISTEN_HOST = env_str("CONCORD_SMTP_LISTEN_HOST", default="127.0.0.1")
+CONCORD_SMTP_LISTEN_PORT = env_int("CONCORD_SMTP_LISTEN_PORT", default=2525, minimum=0)
+CONCORD_IMAP_POLL_SECONDS = env_int("CONCORD_IMAP_POLL_SECONDS", default=60, minimum=5)
+CONCORD_EMAIL_MAX_MESSAGE_BYTES = env_int(
+    "CONCORD_EMAIL_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024, minimum=64 * 1024
+)
+CONCORD_EMAIL_MAX_ATTACHMENT_BYTES = env_int(
+    "CONCORD_EMAIL_MAX_ATTACHMENT_BYTES", default=15 * 1024 * 1024, minimum=1024
+)
+# Automatic acknowledgements per sender address per hour: a loop with another
+# machine (or a forged sender) gets a few, never a flood.
+CONCORD_EMAIL_ACK_LIMIT_PER_HOUR = env_int("CONCORD_EMAIL_ACK_LIMIT_PER_HOUR", default=3, minimum=0)
+# Seconds to wait before each retry of a temporarily refused email; after the
+# last one the email is marked failed.
+CONCORD_EMAIL_RETRY_DELAYS = [
+    int(v) for v in env_list("CONCORD_EMAIL_RETRY_DELAYS", default=["60", "300", "1800", "7200"])
+]
 
 # Limits on what a single message may carry, checked by the services.
 CONCORD_MAX_MESSAGE_BYTES = env_int("CONCORD_MAX_MESSAGE_BYTES", default=512 * 1024, minimum=1024)

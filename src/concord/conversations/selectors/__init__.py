@@ -6,6 +6,7 @@
 from concord.conversations.selectors.access import (
     attachment_get_for_user,
     conversation_any_exist,
+    conversation_by_external_ids,
     conversation_customer_may_write,
     conversation_get_for_user,
     conversation_recent_for_customer,
@@ -43,6 +44,7 @@ __all__ = [
     "RowPage",
     "attachment_get_for_user",
     "conversation_any_exist",
+    "conversation_by_external_ids",
     "conversation_customer_may_write",
     "conversation_get_for_user",
     "conversation_inbox",

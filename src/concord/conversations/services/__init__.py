@@ -5,6 +5,7 @@ appends ``Event`` rows, and announces them after commit.
 """
 
 from concord.conversations.services.attachments import attachment_discard, attachment_store
+from concord.conversations.services.delivery import conversation_record_delivery_failure
 from concord.conversations.services.lifecycle import (
     conversation_merge,
     conversation_set_priority,
@@ -29,6 +30,7 @@ __all__ = [
     "conversation_merge",
     "conversation_note",
     "conversation_open",
+    "conversation_record_delivery_failure",
     "conversation_reply",
     "conversation_set_priority",
     "conversation_set_status",

@@ -38,6 +38,7 @@ def attachment_store(
     message: Message,
     uploaded_file: File[bytes],
     content_type: str = "application/octet-stream",
+    content_id: str = "",
     at: datetime | None = None,
 ) -> Attachment:
     """Write ``uploaded_file`` to storage and attach it to ``message``.
@@ -61,6 +62,7 @@ def attachment_store(
             message=message,
             original_name=clean_attachment_name(uploaded_file.name or ""),
             content_type=content_type[:100],
+            content_id=content_id[:255],
             size=size,
             storage_name=stored,
             created_at=moment,

@@ -30,6 +30,7 @@ from concord.conversations.services._common import (
     when,
 )
 from concord.conversations.services.routing import apply_tags, check_assignment
+from concord.conversations.signals import message_posted
 from concord.customers.models import Customer
 from concord.customers.services import customer_resolve
 
@@ -56,6 +57,8 @@ def conversation_open(
     tags: list[str] | None = None,
     actor: User | None = None,
     external_id: str = "",
+    quoted_text: str = "",
+    automatic: bool = False,
     at: datetime | None = None,
 ) -> Conversation:
     """Open a conversation with the customer's first message.
@@ -63,6 +66,7 @@ def conversation_open(
     The customer is given directly or resolved (and created if new) from an
     identity on the channel: an email address, phone number, chat visitor id or
     social handle. ``actor`` is the agent who logged it on the customer's behalf.
+    ``automatic`` marks a machine-sent first message (see ``message_receive``).
     """
     _check_channel(channel)
     if priority not in Priority.values:
@@ -112,11 +116,13 @@ def conversation_open(
             body_html=body.html,
             body_text=body.text,
             external_id=external_id[:998],
+            quoted_text=quoted_text,
+            automatic=automatic,
             created_at=moment,
         )
         record(
             conversation,
-            EventKind.MESSAGE_RECEIVED,
+            EventKind.AUTOMATIC_RECEIVED if automatic else EventKind.MESSAGE_RECEIVED,
             at=moment,
             actor_customer=customer,
             message=message,
@@ -135,6 +141,8 @@ def message_receive(
     body_html: str | None = None,
     channel: str | None = None,
     external_id: str = "",
+    quoted_text: str = "",
+    automatic: bool = False,
     at: datetime | None = None,
 ) -> Message:
     """A message from the conversation's customer.
@@ -143,6 +151,10 @@ def message_receive(
     becomes open. A closed conversation is locked, so the message starts a
     follow-up conversation that points back to it; the returned message's
     ``conversation`` says which conversation it landed in.
+
+    An ``automatic`` message (an out-of-office answer, a mailing list) is
+    recorded where it belongs and changes nothing else: no reopening, no
+    follow-up, no status change, so a machine can never restart a conversation.
     """
     channel = channel or conversation.channel
     _check_channel(channel)
@@ -158,10 +170,12 @@ def message_receive(
                 body_html=body.html,
                 channel=channel,
                 external_id=external_id,
+                quoted_text=quoted_text,
+                automatic=automatic,
                 at=moment,
             )
         customer = conversation.customer
-        if conversation.status == Status.CLOSED:
+        if conversation.status == Status.CLOSED and not automatic:
             follow_up = conversation_open(
                 channel=channel,
                 customer=customer,
@@ -171,6 +185,7 @@ def message_receive(
                 priority=conversation.priority,
                 team=conversation.team,
                 external_id=external_id,
+                quoted_text=quoted_text,
                 at=moment,
             )
             follow_up.follow_up_of = conversation
@@ -185,11 +200,13 @@ def message_receive(
             body_html=body.html,
             body_text=body.text,
             external_id=external_id[:998],
+            quoted_text=quoted_text,
+            automatic=automatic,
             created_at=moment,
         )
         record(
             conversation,
-            EventKind.MESSAGE_RECEIVED,
+            EventKind.AUTOMATIC_RECEIVED if automatic else EventKind.MESSAGE_RECEIVED,
             at=moment,
             actor_customer=customer,
             message=message,
@@ -197,7 +214,7 @@ def message_receive(
         fields = ["message_count"]
         conversation.message_count = F("message_count") + 1
         old_status = conversation.status
-        if old_status in (Status.SOLVED, Status.PENDING):
+        if not automatic and old_status in (Status.SOLVED, Status.PENDING):
             conversation.status = Status.OPEN
             fields.append("status")
             if old_status == Status.SOLVED:
@@ -320,6 +337,10 @@ def _staff_message(
             )
         touch(conversation, moment, fields)
         conversation.refresh_from_db(fields=["message_count"])
+        if public:
+            # Inside the transaction: a channel that delivers the reply (email)
+            # queues it with the reply, so neither exists without the other.
+            message_posted.send(sender=Message, message=message)
     return message
 
 

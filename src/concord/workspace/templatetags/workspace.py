@@ -8,12 +8,13 @@ from html import escape as _escape
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
-from concord.conversations.models import Channel, Priority, Status
+from concord.conversations.models import Channel, Message, Priority, Status
 from concord.conversations.selectors import InboxRow
 
 register = template.Library()
@@ -142,3 +143,20 @@ def _inbox_row(c: InboxRow, base: str) -> str:
         f'<span class="muted">{escape(c.assignee_name or "Unassigned")}</span></td>'
         f'<td class="col-updated">{time_ago(c.updated_at)}</td></tr>\n'
     )
+
+
+@register.filter
+def inline_images(message: Message) -> str:
+    """The message's sanitised HTML with ``cid:`` images pointing at their attachments.
+
+    The attachment URLs are ours and go through the access-checked download
+    view, so the result stays as safe as the sanitised HTML it came from.
+    """
+    body = message.body_html
+    if "cid:" not in body:
+        return body
+    for attachment in getattr(message, "attachment_list", ()):
+        if attachment.content_id:
+            url = reverse("workspace:attachment", args=[attachment.pk])
+            body = body.replace(f'src="cid:{attachment.content_id}"', f'src="{url}"')
+    return body

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
 from concord.accounts.selectors import staff_directory, team_get, user_get
+from concord.channels.email.selectors import delivery_states
 from concord.common.errors import NotFound, ServiceError
 from concord.conversations import services
-from concord.conversations.models import Conversation, Status
+from concord.conversations.models import Channel, Conversation, Direction, Status
 from concord.conversations.selectors import (
     conversation_get_for_user,
     conversation_recent_for_customer,
@@ -70,11 +71,17 @@ def _render(
 ) -> HttpResponse:
     user = staff(request)
     people = people or _Staff(user)
+    message_rows = list(message_list(user=user, conversation=conversation, with_attachments=True))
     timeline = build_timeline(
-        messages=message_list(user=user, conversation=conversation, with_attachments=True),
+        messages=message_rows,
         events=event_list(user=user, conversation=conversation, exclude_kinds=MESSAGE_EVENTS),
         users=people.users,
         teams=people.teams,
+        deliveries=delivery_states(
+            message_ids=[m.pk for m in message_rows if m.direction == Direction.OUTBOUND]
+        )
+        if conversation.channel == Channel.EMAIL
+        else None,
     )
     tags = [t.name for t in conversation.tags.all()]
     page_forms: dict[str, forms.Form] = {

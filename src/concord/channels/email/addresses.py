@@ -1,0 +1,64 @@
+"""Signed reply addresses and subject tags that thread a reply to its conversation.
+
+``support+r123-5f2c9a1b0e@example.com`` and ``[#123-5f2c9a]`` both name
+conversation 123 with an HMAC of its id, so a number alone cannot be guessed
+into someone else's conversation. The signature only proves the token came
+from Concord; whether the sender may write to that conversation is still
+checked against who they are (see ``matching``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from django.utils.crypto import salted_hmac
+
+_SALT = "concord.channels.email.reply"
+_ADDRESS_TOKEN = re.compile(r"^r(\d{1,18})-([0-9a-f]{10})$")
+_SUBJECT_TAG = re.compile(r"\[#(\d{1,18})-([0-9a-f]{6})\]")
+
+
+def _signature(conversation_id: int, length: int) -> str:
+    return salted_hmac(_SALT, str(conversation_id), algorithm="sha256").hexdigest()[:length]
+
+
+def split_address(address: str) -> tuple[str, str, str]:
+    """(local part without +tag, tag, domain), all lower-cased."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    base, _, tag = local.partition("+")
+    return base, tag, domain
+
+
+def reply_address(*, mailbox_address: str, conversation_id: int) -> str:
+    base, _, domain = split_address(mailbox_address)
+    return f"{base}+r{conversation_id}-{_signature(conversation_id, 10)}@{domain}"
+
+
+def conversation_from_address(address: str) -> int | None:
+    """The conversation a signed reply address names, or None if unsigned or forged."""
+    _, tag, _ = split_address(address)
+    found = _ADDRESS_TOKEN.match(tag)
+    if found is None:
+        return None
+    conversation_id = int(found.group(1))
+    if not hmac.compare_digest(found.group(2), _signature(conversation_id, 10)):
+        return None
+    return conversation_id
+
+
+def subject_tag(*, conversation_id: int) -> str:
+    return f"[#{conversation_id}-{_signature(conversation_id, 6)}]"
+
+
+def conversation_from_subject(subject: str) -> int | None:
+    """The conversation a correctly signed subject tag names, or None."""
+    for found in _SUBJECT_TAG.finditer(subject):
+        conversation_id = int(found.group(1))
+        if hmac.compare_digest(found.group(2), _signature(conversation_id, 6)):
+            return conversation_id
+    return None
+
+
+def strip_subject_tag(subject: str) -> str:
+    return " ".join(_SUBJECT_TAG.sub(" ", subject).split())

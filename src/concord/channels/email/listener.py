@@ -1,0 +1,124 @@
+"""The built-in SMTP listener (aiosmtpd): accept mail for the mailboxes, store it raw.
+
+It answers 250 only once the raw email is stored, so a sender whose message
+we could not keep (database busy, disk full) gets a 451 and tries again
+later, as every MTA does. Parsing happens after, in the mail worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
+from django.db import close_old_connections
+
+from concord.channels.email.selectors import mailbox_addresses, mailbox_for_recipient, mailbox_get
+from concord.channels.email.services.inbound import inbound_store
+
+logger = logging.getLogger(__name__)
+
+# How long a change of mailboxes in the admin takes to reach the listener.
+_ADDRESS_CACHE_SECONDS = 10.0
+
+
+class MailboxHandler:
+    """aiosmtpd handler: RCPT is checked against the mailboxes, DATA is stored."""
+
+    def __init__(
+        self,
+        *,
+        on_stored: Callable[[int], None] | None = None,
+        executor: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self._addresses: dict[str, int] = {}
+        self._loaded_at = 0.0
+        self._lock = threading.Lock()
+        self._on_stored = on_stored
+        # One thread for database work: SQLite has one writer anyway, and two
+        # writer threads in one process would wait on each other's locks (its
+        # busy handler sleeps milliseconds at a time). The mail worker passes
+        # the executor it processes mail on, so storing and processing take turns.
+        self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-db")
+
+    def _addresses_now(self) -> dict[str, int]:
+        with self._lock:
+            if time.monotonic() - self._loaded_at > _ADDRESS_CACHE_SECONDS:
+                close_old_connections()
+                self._addresses = mailbox_addresses()
+                self._loaded_at = time.monotonic()
+            return self._addresses
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        loop = asyncio.get_running_loop()
+        addresses = await loop.run_in_executor(self._executor, self._addresses_now)
+        if mailbox_for_recipient(address=address, addresses=addresses) is None:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        loop = asyncio.get_running_loop()
+        try:
+            inbound_id = await loop.run_in_executor(self._executor, self._store, envelope, raw)
+        except Exception:
+            logger.exception("Could not store an email from %s", envelope.mail_from)
+            return "451 4.3.0 Could not store the message; try again later"
+        if self._on_stored is not None:
+            self._on_stored(inbound_id)
+        return f"250 2.0.0 Stored as {inbound_id}"
+
+    def _store(self, envelope: Envelope, raw: bytes) -> int:
+        close_old_connections()
+        addresses = self._addresses_now()
+        # Mail to several of our mailboxes is kept once, by the first: one
+        # request, one conversation.
+        mailbox_id = next(
+            mid
+            for rcpt in envelope.rcpt_tos
+            if (mid := mailbox_for_recipient(address=rcpt, addresses=addresses)) is not None
+        )
+        stored = inbound_store(
+            mailbox=mailbox_get(mailbox_id=mailbox_id),
+            raw=raw,
+            source="smtp",
+            envelope_from=envelope.mail_from or "",
+            envelope_to=list(envelope.rcpt_tos),
+        )
+        return stored.inbound.pk
+
+
+def start_listener(
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    on_stored: Callable[[int], None] | None = None,
+    executor: ThreadPoolExecutor | None = None,
+) -> Controller:
+    """Start the listener in its own thread; ``controller.stop()`` ends it."""
+    handler = MailboxHandler(on_stored=on_stored, executor=executor)
+    controller = Controller(
+        handler,
+        hostname=host if host is not None else settings.CONCORD_SMTP_LISTEN_HOST,
+        port=port if port is not None else settings.CONCORD_SMTP_LISTEN_PORT,
+        data_size_limit=settings.CONCORD_EMAIL_MAX_MESSAGE_BYTES,
+        # The raw bytes as sent; decoding is the parser's job, not the listener's.
+        decode_data=False,
+        ident="Concord",
+    )
+    controller.start()
+    return controller

@@ -1,0 +1,1 @@
+"""Writes of the email channel: inbound storage and processing, outbound queueing and sending."""

@@ -1,0 +1,364 @@
+"""Inbound email: store the raw message, then turn it into conversation service calls.
+
+Storing and processing are separate steps on purpose. ``inbound_store`` only
+writes the raw bytes and one row, so the SMTP listener and the IMAP poller
+can acknowledge mail quickly and nothing is lost if parsing later fails.
+``inbound_process`` does everything else in one transaction, guarded by the
+row's status, so running it twice (a worker killed and restarted) has the
+effect of running it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from concord.channels.email.addresses import (
+    conversation_from_address,
+    conversation_from_subject,
+    strip_subject_tag,
+)
+from concord.channels.email.models import (
+    InboundEmail,
+    InboundKind,
+    InboundStatus,
+    Mailbox,
+)
+from concord.channels.email.parsing import EmailRejected, ParsedEmail, parse_email
+from concord.channels.email.reports import DeliveryReport
+from concord.channels.email.selectors import conversation_for_message_ids, outbound_by_message_id
+from concord.channels.email.services.outbound import (
+    outbound_mark_bounced,
+    outbound_queue_acknowledgement,
+)
+from concord.channels.email.services.raw import dedup_key, raw_delete, raw_read, raw_save
+from concord.channels.email.trimmer import trim_reply
+from concord.common.errors import ServiceError
+from concord.conversations.models import Channel, Conversation, Message
+from concord.conversations.services import (
+    attachment_discard,
+    attachment_store,
+    conversation_open,
+    conversation_record_delivery_failure,
+    message_receive,
+)
+from concord.customers.models import Customer, IdentityKind
+from concord.customers.services import customer_identity_mark_undeliverable, customer_resolve
+
+logger = logging.getLogger(__name__)
+
+# A message whose processing started this often without finishing (the worker
+# died each time: out of memory, killed) is quarantined instead of retried forever.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Stored:
+    inbound: InboundEmail
+    created: bool  # False: we already had this email (same Message-ID or content)
+
+
+def inbound_store(
+    *,
+    mailbox: Mailbox,
+    raw: bytes,
+    source: str,
+    envelope_from: str = "",
+    envelope_to: Sequence[str] = (),
+    at: datetime | None = None,
+) -> Stored:
+    """Keep the raw email, once per mailbox, before anything parses it."""
+    key, message_id = dedup_key(raw)
+    existing = InboundEmail.objects.filter(mailbox=mailbox, dedup_key=key).first()
+    if existing is not None:
+        return Stored(inbound=existing, created=False)
+    storage_name = raw_save(raw)
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                mailbox=mailbox,
+                source=source,
+                dedup_key=key,
+                rfc_message_id=message_id,
+                storage_name=storage_name,
+                size=len(raw),
+                envelope_from=envelope_from[:320],
+                envelope_to="\n".join(envelope_to),
+                received_at=at or timezone.now(),
+            )
+    except IntegrityError:
+        # Another listener or poller stored the same email a moment ago.
+        raw_delete(storage_name)
+        return Stored(
+            inbound=InboundEmail.objects.get(mailbox=mailbox, dedup_key=key), created=False
+        )
+    except BaseException:
+        raw_delete(storage_name)
+        raise
+    return Stored(inbound=inbound, created=True)
+
+
+def inbound_process(*, inbound_id: int, at: datetime | None = None) -> InboundEmail:
+    """Parse a stored email and record it: a message, an automatic answer, a bounce.
+
+    Whatever goes wrong with one email quarantines that email with the reason;
+    it never stops the ones after it.
+    """
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
+        if inbound.status != InboundStatus.RECEIVED:
+            return inbound
+        if inbound.attempts >= MAX_ATTEMPTS:
+            return _quarantine(
+                inbound,
+                f"Processing started {inbound.attempts} times and never finished "
+                "(the worker stopped each time); reprocess it once the cause is fixed.",
+            )
+        # Committed before the work starts, so a crash mid-way still counts.
+        inbound.attempts += 1
+        inbound.save(update_fields=["attempts"])
+
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            inbound = (
+                # of=self: PostgreSQL cannot lock the nullable side (team) of the join.
+                InboundEmail.objects.select_for_update(of=("self",))
+                .select_related("mailbox", "mailbox__team")
+                .get(pk=inbound_id)
+            )
+            if inbound.status != InboundStatus.RECEIVED:
+                return inbound
+            parsed = parse_email(
+                raw=raw_read(inbound.storage_name),
+                max_message_bytes=settings.CONCORD_EMAIL_MAX_MESSAGE_BYTES,
+                max_attachment_bytes=settings.CONCORD_EMAIL_MAX_ATTACHMENT_BYTES,
+            )
+            _record(inbound=inbound, parsed=parsed, at=at, stored_files=stored_files)
+            inbound.status = InboundStatus.PROCESSED
+            inbound.processed_at = timezone.now()
+            inbound.save()
+            return inbound
+    except EmailRejected as rejected:
+        reason = rejected.reason
+    except ServiceError as refused:
+        reason = f"Refused by Concord: {refused.message}"
+    except Exception as error:
+        logger.exception("Inbound email %s could not be processed", inbound_id)
+        reason = f"Unexpected error: {type(error).__name__}: {error}"[:2000]
+    attachment_discard(storage_names=stored_files)
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
+        return _quarantine(inbound, reason)
+
+
+def inbound_reprocess(*, inbound: InboundEmail) -> InboundEmail:
+    """Try a quarantined email again (after a fix or a configuration change)."""
+    with transaction.atomic():
+        locked = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if locked.status != InboundStatus.QUARANTINED:
+            return locked
+        locked.status = InboundStatus.RECEIVED
+        locked.reason = ""
+        locked.attempts = 0
+        locked.save(update_fields=["status", "reason", "attempts"])
+    return inbound_process(inbound_id=inbound.pk)
+
+
+def _quarantine(inbound: InboundEmail, reason: str) -> InboundEmail:
+    logger.warning("Inbound email %s quarantined: %s", inbound.pk, reason)
+    inbound.status = InboundStatus.QUARANTINED
+    inbound.reason = reason
+    inbound.processed_at = timezone.now()
+    inbound.save(update_fields=["status", "reason", "processed_at"])
+    return inbound
+
+
+def _record(
+    *, inbound: InboundEmail, parsed: ParsedEmail, at: datetime | None, stored_files: list[str]
+) -> None:
+    if parsed.report is not None:
+        _record_report(inbound=inbound, report=parsed.report, at=at)
+        return
+    sender = parsed.from_address or parsed.reply_to_address or inbound.envelope_from.lower()
+    if not sender or "@" not in sender:
+        raise EmailRejected("The email has no sender address (no usable From: header).")
+    customer, _ = customer_resolve(
+        kind=IdentityKind.EMAIL, value=sender, name=parsed.from_name[:200], at=at
+    )
+    inbound.sender = sender[:320]
+    conversation, notes = _thread(inbound=inbound, parsed=parsed, customer=customer)
+    automatic = bool(parsed.auto_submitted)
+    trimmed = trim_reply(text=parsed.text)
+    body_text, body_html = _bodies(parsed=parsed, text=trimmed.text, trimmed=bool(trimmed.quoted))
+    if conversation is None:
+        opened = conversation_open(
+            channel=Channel.EMAIL,
+            customer=customer,
+            subject=_subject(parsed.subject),
+            body_text=body_text,
+            body_html=body_html,
+            team=inbound.mailbox.team,
+            external_id=parsed.message_id,
+            quoted_text=trimmed.quoted,
+            automatic=automatic,
+            at=at,
+        )
+        message = opened.messages.get()
+    else:
+        message = message_receive(
+            conversation=conversation,
+            body_text=body_text,
+            body_html=body_html,
+            channel=Channel.EMAIL,
+            external_id=parsed.message_id,
+            quoted_text=trimmed.quoted,
+            automatic=automatic,
+            at=at,
+        )
+    _store_attachments(message=message, parsed=parsed, at=at, stored_files=stored_files)
+    notes += [
+        f"Not kept: “{part.filename}” ({part.size} bytes): {part.reason}" for part in parsed.skipped
+    ]
+    if automatic:
+        notes.append(f"Automatic message ({parsed.auto_submitted}); not answered.")
+    inbound.kind = InboundKind.AUTOMATIC if automatic else InboundKind.MESSAGE
+    inbound.conversation = message.conversation
+    inbound.message = message
+    inbound.reason = "\n".join(notes)
+    new_conversation = message.conversation.message_count == 1 and conversation is None
+    if new_conversation and not automatic and inbound.mailbox.send_acknowledgement:
+        outbound_queue_acknowledgement(
+            conversation=message.conversation,
+            mailbox=inbound.mailbox,
+            to_address=sender,
+            in_reply_to=parsed.message_id,
+        )
+
+
+def _subject(subject: str) -> str:
+    limit = settings.CONCORD_MAX_SUBJECT_LENGTH
+    return strip_subject_tag(subject)[:limit] or "(no subject)"
+
+
+def _bodies(*, parsed: ParsedEmail, text: str, trimmed: bool) -> tuple[str, str | None]:
+    """The text and HTML to record, within the size limit the services enforce.
+
+    When the trimmer folded away quoted history the HTML still contains it, so
+    the trimmed text is shown instead. Nothing is lost either way: the quoted
+    part is kept on the message and the raw email is kept.
+    """
+    limit = settings.CONCORD_MAX_MESSAGE_BYTES
+    html = None if trimmed or not parsed.html.strip() else parsed.html
+    if html is not None and len(html.encode("utf-8")) > limit:
+        html = None
+    text = text.strip()
+    if len(text.encode("utf-8")) > limit:
+        note = "\n\n[Shortened here: the full text is in the original email.]"
+        text = text.encode("utf-8")[: limit - 200].decode("utf-8", "ignore") + note
+    if not text and html is None:
+        text = "(The email had no text.)" if not parsed.attachments else "(Attachments only.)"
+    return text, html
+
+
+def _thread(
+    *, inbound: InboundEmail, parsed: ParsedEmail, customer: Customer
+) -> tuple[Conversation | None, list[str]]:
+    """The conversation this email continues, if its sender is that conversation's customer.
+
+    Headers first (In-Reply-To, then References newest first), then a signed
+    reply address, then a signed subject tag. A match whose customer is
+    someone else is refused: quoting another person's ticket number must
+    never put a stranger's words into their conversation.
+    """
+    notes: list[str] = []
+    found = conversation_for_message_ids(
+        message_ids=[*parsed.in_reply_to, *reversed(parsed.references)]
+    )
+    candidates: list[Conversation | int] = [found] if found is not None else []
+    recipients = [*parsed.to, *parsed.cc, *parsed.delivered_to, *inbound.envelope_to.split()]
+    candidates += [cid for cid in map(conversation_from_address, recipients) if cid is not None]
+    from_subject = conversation_from_subject(parsed.subject)
+    if from_subject is not None:
+        candidates.append(from_subject)
+    for candidate in candidates:
+        conversation = (
+            candidate
+            if isinstance(candidate, Conversation)
+            else Conversation.objects.filter(pk=candidate).first()
+        )
+        if conversation is None:
+            continue
+        if conversation.customer_id == customer.pk:
+            return conversation, notes
+        notes.append(
+            f"Refers to conversation #{conversation.pk}, but the sender is not its "
+            "customer; a new conversation was opened."
+        )
+    return None, notes[:1]
+
+
+def _store_attachments(
+    *, message: Message, parsed: ParsedEmail, at: datetime | None, stored_files: list[str]
+) -> None:
+    for number, part in enumerate(parsed.attachments, start=1):
+        name = part.filename or f"attachment-{number}{_extension(part.content_type)}"
+        stored = attachment_store(
+            message=message,
+            uploaded_file=ContentFile(part.payload, name=name),
+            content_type=part.content_type,
+            content_id=part.content_id if part.inline else "",
+            at=at or message.created_at,
+        )
+        stored_files.append(stored.storage_name)
+
+
+def _extension(content_type: str) -> str:
+    return mimetypes.guess_extension(content_type) or ".bin"
+
+
+def _record_report(*, inbound: InboundEmail, report: DeliveryReport, at: datetime | None) -> None:
+    """A bounce or complaint: tell the conversation whose email failed, and mark dead addresses."""
+    inbound.kind = InboundKind.BOUNCE if report.kind == "bounce" else InboundKind.COMPLAINT
+    original = outbound_by_message_id(message_id=report.original_message_id)
+    conversation = original.conversation if original is not None else None
+    if conversation is None and report.original_message_id:
+        conversation = conversation_for_message_ids(message_ids=[report.original_message_id])
+    what = "complaint (marked as spam)" if report.kind == "complaint" else report.action or "bounce"
+    detail = " ".join(part for part in (what, report.status, report.diagnostic) if part)
+    if conversation is not None:
+        conversation_record_delivery_failure(
+            conversation=conversation,
+            detail=detail,
+            message=original.message if original is not None else None,
+            at=at,
+        )
+        inbound.conversation = conversation
+    # "failed" with a 4.x.x status is a server that gave up after days of
+    # retrying: that email is lost, though the address may work another time.
+    given_up = report.permanent or report.action == "failed" or report.kind == "complaint"
+    if original is not None and given_up:
+        outbound_mark_bounced(outbound=original, detail=detail)
+    dead: list[str] = []
+    if report.kind == "bounce" and report.permanent:
+        addresses = list(report.recipients) or ([original.to_address] if original else [])
+        for address in addresses:
+            try:
+                identity = customer_identity_mark_undeliverable(
+                    kind=IdentityKind.EMAIL, value=address, at=at
+                )
+            except ServiceError:
+                continue  # a malformed address in a report names nobody we know
+            if identity is not None:
+                dead.append(address)
+    inbound.reason = detail + (f"\nMarked undeliverable: {', '.join(dead)}" if dead else "")
+    if conversation is None:
+        inbound.reason += "\nNo conversation sent the email this report is about."

@@ -1,0 +1,293 @@
+"""Outbound email: queue a reply with the message that carries it, send it in a task.
+
+A row is written in the same transaction as the agent's reply (see
+``receivers``), and the first attempt is enqueued on commit. Sending claims
+the row first (QUEUED/RETRYING → SENDING in one UPDATE), so the task and the
+mail worker's retry sweep can never send the same email twice at once. A
+temporary refusal (4xx, connection trouble) is retried after the delays in
+``CONCORD_EMAIL_RETRY_DELAYS``; a permanent one (5xx) fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from concord.channels.email.addresses import reply_address, split_address, subject_tag
+from concord.channels.email.models import Mailbox, OutboundEmail, OutboundKind, OutboundStatus
+from concord.channels.email.selectors import (
+    acknowledgements_since,
+    conversation_thread_ids,
+    latest_inbound,
+)
+from concord.common.errors import ValidationFailed
+from concord.conversations.models import Channel, Conversation, Message
+from concord.conversations.services.attachments import attachment_open
+from concord.customers.models import CustomerIdentity, IdentityKind
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belonged to a sender that died mid-send.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _check_header_text(value: str, *, field: str) -> str:
+    """Refuse line breaks: in a header they would start a header of the sender's choosing."""
+    if "\r" in value or "\n" in value:
+        raise ValidationFailed(f"The {field} contains a line break.", field=field)
+    return value
+
+
+def _new_message_id(mailbox: Mailbox) -> str:
+    _, _, domain = split_address(mailbox.address)
+    return f"concord.{uuid.uuid4().hex}@{domain or 'concord.localhost'}"
+
+
+def _default_mailbox() -> Mailbox | None:
+    return Mailbox.objects.filter(is_active=True).order_by("pk").first()
+
+
+def _customer_address(conversation: Conversation) -> CustomerIdentity | None:
+    return (
+        CustomerIdentity.objects.filter(
+            customer_id=conversation.customer_id, kind=IdentityKind.EMAIL
+        )
+        .order_by("-is_primary", "id")
+        .first()
+    )
+
+
+def _reply_subject(conversation: Conversation) -> str:
+    subject = conversation.subject or "Your request"
+    if not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}"
+    return f"{subject} {subject_tag(conversation_id=conversation.pk)}"
+
+
+def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
+    """Queue the email that carries a public reply on an email conversation.
+
+    Runs inside the reply's transaction. Returns None for conversations on
+    other channels, or when no mailbox exists to send from.
+    """
+    conversation = message.conversation
+    if conversation.channel != Channel.EMAIL:
+        return None
+    latest = latest_inbound(conversation=conversation)
+    mailbox = latest.mailbox if latest is not None else _default_mailbox()
+    if mailbox is None:
+        logger.warning("No mailbox to send the reply on conversation %s from", conversation.pk)
+        return None
+    identity = _customer_address(conversation)
+    to_address = (latest.sender if latest is not None and latest.sender else "") or (
+        identity.value if identity is not None else ""
+    )
+    if not to_address:
+        raise ValidationFailed("The customer has no email address to reply to.", field="customer")
+    author = message.author_user
+    if author is not None:
+        _check_header_text(author.get_full_name(), field="display name")
+    subject = _check_header_text(_reply_subject(conversation), field="subject")
+    thread = conversation_thread_ids(conversation=conversation)
+    row = OutboundEmail.objects.create(
+        mailbox=mailbox,
+        conversation=conversation,
+        message=message,
+        kind=OutboundKind.REPLY,
+        rfc_message_id=_new_message_id(mailbox),
+        in_reply_to=latest.rfc_message_id if latest is not None else "",
+        references=" ".join(thread[-20:]),
+        to_address=to_address,
+        subject=subject,
+        created_at=message.created_at,
+    )
+    dead = CustomerIdentity.objects.filter(
+        kind=IdentityKind.EMAIL, normalized=to_address.lower(), undeliverable_at__isnull=False
+    ).first()
+    if dead is not None and dead.undeliverable_at is not None:
+        row.status = OutboundStatus.FAILED
+        row.last_error = (
+            f"Not sent: {to_address} bounced permanently on "
+            f"{dead.undeliverable_at:%Y-%m-%d}. Reach the customer another way."
+        )
+        row.save(update_fields=["status", "last_error"])
+        return row
+    _enqueue_on_commit(row.pk)
+    return row
+
+
+def outbound_queue_acknowledgement(
+    *, conversation: Conversation, mailbox: Mailbox, to_address: str, in_reply_to: str
+) -> OutboundEmail | None:
+    """The automatic "we have your request" email, within the per-sender hourly limit."""
+    limit = settings.CONCORD_EMAIL_ACK_LIMIT_PER_HOUR
+    now = timezone.now()
+    if acknowledgements_since(address=to_address, since=now - timedelta(hours=1)) >= limit:
+        logger.info("Acknowledgement to %s skipped: hourly limit of %s reached", to_address, limit)
+        return None
+    subject = " ".join(
+        f"{conversation.subject} {subject_tag(conversation_id=conversation.pk)}".split()
+    )
+    row = OutboundEmail.objects.create(
+        mailbox=mailbox,
+        conversation=conversation,
+        kind=OutboundKind.ACKNOWLEDGEMENT,
+        rfc_message_id=_new_message_id(mailbox),
+        in_reply_to=in_reply_to,
+        references=in_reply_to,
+        to_address=to_address,
+        subject=_check_header_text(f"Re: {subject}"[:400], field="subject"),
+        created_at=now,
+    )
+    _enqueue_on_commit(row.pk)
+    return row
+
+
+def _enqueue_on_commit(outbound_id: int) -> None:
+    from concord.channels.email.tasks import send_outbound
+
+    transaction.on_commit(lambda: send_outbound.enqueue(outbound_id=outbound_id))
+
+
+def outbound_mark_bounced(*, outbound: OutboundEmail, detail: str) -> None:
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundStatus.BOUNCED, last_error=detail[:2000]
+    )
+
+
+def outbound_retry(*, outbound: OutboundEmail) -> None:
+    """An admin's "try again now" on a failed email."""
+    OutboundEmail.objects.filter(
+        pk=outbound.pk, status__in=[OutboundStatus.FAILED, OutboundStatus.RETRYING]
+    ).update(status=OutboundStatus.RETRYING, next_attempt_at=timezone.now())
+
+
+def outbound_due_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Emails the retry sweep should send now: due retries, and queued ones whose task was lost."""
+    moment = now or timezone.now()
+    due = Q(status=OutboundStatus.RETRYING, next_attempt_at__lte=moment)
+    lost = Q(status=OutboundStatus.QUEUED, created_at__lte=moment - timedelta(minutes=2))
+    dead = Q(status=OutboundStatus.SENDING, claimed_at__lte=moment - STALE_CLAIM)
+    return list(
+        OutboundEmail.objects.filter(due | lost | dead)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _claim(outbound_id: int, now: datetime) -> bool:
+    claimable = Q(status__in=[OutboundStatus.QUEUED, OutboundStatus.RETRYING]) | Q(
+        status=OutboundStatus.SENDING, claimed_at__lte=now - STALE_CLAIM
+    )
+    return (
+        OutboundEmail.objects.filter(claimable, pk=outbound_id).update(
+            status=OutboundStatus.SENDING, claimed_at=now
+        )
+        == 1
+    )
+
+
+def _is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    # Connection refused, reset, timeouts, a server that hung up: try later.
+    return isinstance(error, (smtplib.SMTPServerDisconnected, OSError, socket.timeout))
+
+
+def outbound_send(*, outbound_id: int) -> OutboundEmail:
+    """Send one queued email now; idempotent (a sent or claimed email is left alone)."""
+    now = timezone.now()
+    if not _claim(outbound_id, now):
+        return OutboundEmail.objects.get(pk=outbound_id)
+    row = OutboundEmail.objects.select_related(
+        "mailbox", "conversation", "message", "message__author_user"
+    ).get(pk=outbound_id)
+    row.attempts += 1
+    try:
+        email = build_email(outbound=row)
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([email])
+    except Exception as error:
+        delays = settings.CONCORD_EMAIL_RETRY_DELAYS
+        temporary = _is_temporary(error)
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if temporary and row.attempts <= len(delays):
+            row.status = OutboundStatus.RETRYING
+            row.next_attempt_at = timezone.now() + timedelta(seconds=delays[row.attempts - 1])
+        else:
+            row.status = OutboundStatus.FAILED
+            row.next_attempt_at = None
+        logger.warning(
+            "Email %s to conversation %s: attempt %s failed (%s)",
+            row.pk,
+            row.conversation_id,
+            row.attempts,
+            "will retry" if row.status == OutboundStatus.RETRYING else "gave up",
+        )
+    else:
+        row.status = OutboundStatus.SENT
+        row.sent_at = timezone.now()
+        row.next_attempt_at = None
+        row.last_error = ""
+    row.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    return row
+
+
+def build_email(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
+    """The email for a queued row: threading headers, signed Reply-To, text and HTML."""
+    from email.headerregistry import Address
+
+    mailbox = outbound.mailbox
+    conversation = outbound.conversation
+    message = outbound.message
+    author = message.author_user if message is not None else None
+    display = mailbox.name
+    if author is not None and author.get_full_name():
+        display = f"{author.get_full_name()} ({mailbox.name})"
+    _check_header_text(display, field="display name")
+    _check_header_text(outbound.subject, field="subject")
+    local, _, domain = mailbox.address.partition("@")
+    from_header = str(Address(display_name=display, username=local, domain=domain))
+    headers = {"Message-ID": f"<{outbound.rfc_message_id}>"}
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = f"<{outbound.in_reply_to}>"
+    references = [f"<{ref}>" for ref in outbound.references.split() if ref]
+    if references:
+        headers["References"] = " ".join(references)
+    context = {"conversation": conversation, "message": message, "mailbox": mailbox}
+    if outbound.kind == OutboundKind.ACKNOWLEDGEMENT:
+        # RFC 3834: an automatic answer says so, and other robots must not answer it.
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+        text = render_to_string("email_channel/acknowledgement.txt", context)
+        html = render_to_string("email_channel/acknowledgement.html", context)
+    else:
+        text = render_to_string("email_channel/reply.txt", context)
+        html = render_to_string("email_channel/reply.html", context)
+    email = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=text,
+        from_email=from_header,
+        to=[outbound.to_address],
+        reply_to=[reply_address(mailbox_address=mailbox.address, conversation_id=conversation.pk)],
+        headers=headers,
+    )
+    email.attach_alternative(html, "text/html")
+    if message is not None:
+        for attachment in message.attachments.all():
+            with attachment_open(attachment=attachment) as handle:
+                email.attach(attachment.original_name, handle.read(), attachment.content_type)
+    return email

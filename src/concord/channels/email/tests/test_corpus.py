@@ -1,0 +1,76 @@
+"""Every real-world email of the shared corpus goes through ingestion, and nothing is lost.
+
+Each file is stored and processed like mail from the listener: it becomes a
+message (or a recorded bounce/complaint) or sits in quarantine with a reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from concord.channels.email.models import InboundEmail, InboundKind, InboundStatus, Mailbox
+from concord.channels.email.tests.conftest import deliver
+
+CORPUS = Path(__file__).resolve().parents[5].parent / "shared" / "corpus" / "email"
+MIME_FILES = sorted(
+    p
+    for folder in ("mime", "helpdesk-samples")
+    for p in (CORPUS / folder).rglob("*")
+    if p.is_file() and p.name not in ("LICENSE", "README.md")
+)
+BOUNCES = {p for p in MIME_FILES if p.parent.name == "bounce"}
+COMPLAINTS = {p for p in MIME_FILES if p.parent.name == "complaints"}
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_corpus_is_there() -> None:
+    assert CORPUS.is_dir(), f"the shared email corpus is missing at {CORPUS}"
+    assert len(MIME_FILES) > 50
+    assert len(BOUNCES) == 9
+    assert len(COMPLAINTS) == 2
+
+
+@pytest.mark.parametrize("path", MIME_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_every_corpus_email_is_recorded_or_quarantined(mailbox: Mailbox, path: Path) -> None:
+    inbound = deliver(mailbox, path.read_bytes())
+
+    assert InboundEmail.objects.count() == 1
+    if inbound.status == InboundStatus.QUARANTINED:
+        assert inbound.reason.strip(), "quarantined without a reason"
+        assert path not in BOUNCES
+        assert path not in COMPLAINTS
+        return
+    assert inbound.status == InboundStatus.PROCESSED
+    if path in BOUNCES:
+        assert inbound.kind == InboundKind.BOUNCE, inbound.reason
+    elif path in COMPLAINTS:
+        assert inbound.kind == InboundKind.COMPLAINT, inbound.reason
+    else:
+        assert inbound.kind in (InboundKind.MESSAGE, InboundKind.AUTOMATIC), inbound.kind
+        assert inbound.message is not None
+        message = inbound.message
+        assert message.body_text.strip() or message.body_html.strip()
+        assert "\udc80" not in message.body_text  # no undecodable bytes leak as surrogates
+
+
+def test_corpus_outcomes_are_reported(mailbox: Mailbox, capsys: pytest.CaptureFixture[str]) -> None:
+    """One run over the whole corpus in one mailbox, printing each outcome's count."""
+    counts: dict[str, int] = {}
+    quarantined: list[str] = []
+    for path in MIME_FILES:
+        inbound = deliver(mailbox, path.read_bytes())
+        counts[f"{inbound.status}/{inbound.kind or '-'}"] = (
+            counts.get(f"{inbound.status}/{inbound.kind or '-'}", 0) + 1
+        )
+        if inbound.status == InboundStatus.QUARANTINED:
+            quarantined.append(f"{path.name}: {inbound.reason}")
+    assert not InboundEmail.objects.filter(status=InboundStatus.RECEIVED).exists()
+    assert not InboundEmail.objects.filter(status=InboundStatus.QUARANTINED, reason="").exists()
+    with capsys.disabled():
+        outcomes = dict(sorted(counts.items()))
+        print(f"\ncorpus outcomes over {len(MIME_FILES)} files: {outcomes}")  # noqa: T201
+        for line in quarantined:
+            print(f"  quarantined {line}")  # noqa: T201
