@@ -379,7 +379,7 @@ def _serve(options: argparse.Namespace) -> int:
             worker = _start_worker()
         if not options.no_mail:
             mail_worker = _start_mail_worker()
-        _banner(options, demo_admin, token.raw if token else None, worker)
+        _banner(options, demo_admin, token.raw if token else None, worker, mail_worker)
         config = uvicorn.Config(
             app, host=options.host, port=options.port, lifespan="off", log_level="info"
         )
@@ -399,6 +399,7 @@ def _banner(
     demo_admin: User | None,
     token: str | None,
     worker: subprocess.Popen[bytes] | None,
+    mail_worker: subprocess.Popen[bytes] | None = None,
 ) -> None:
     host = options.host
     if host in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
@@ -431,13 +432,13 @@ def _banner(
         _say(f'           curl -H "Authorization: Bearer {token}" {base}/api/v1/conversations')
     if worker is not None:
         _say(f"  Worker:  background tasks run in process {worker.pid}")
-    if not options.no_mail:
-        _mail_banner()
+    if mail_worker is not None:
+        _mail_banner(mail_worker.pid)
     _say("Press Ctrl-C to stop.")
     _say()
 
 
-def _mail_banner() -> None:
+def _mail_banner(pid: int) -> None:
     from django.conf import settings
 
     from concord.channels.email.selectors import mailbox_addresses
@@ -448,6 +449,7 @@ def _mail_banner() -> None:
         _say(f"  Mail:    SMTP on {settings.CONCORD_SMTP_LISTEN_HOST}:{port} for {addresses}")
     else:
         _say(f"  Mail:    SMTP listener off; IMAP polling for {addresses}")
+    _say(f"           mail worker in process {pid}")
 
 
 if __name__ == "__main__":

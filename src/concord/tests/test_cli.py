@@ -4,11 +4,13 @@ import io
 import os
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
 import threading
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -99,9 +101,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_serve_starts_the_site_and_worker_and_stops_both(tmp_path: Path) -> None:
+def test_serve_starts_the_site_and_workers_and_stops_them(tmp_path: Path) -> None:
     port = _free_port()
+    smtp_port = _free_port()
     env = {
+        "CONCORD_SMTP_LISTEN_PORT": str(smtp_port),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "concord.config.settings.base",
         "CONCORD_DATA_DIR": str(tmp_path / "data"),
@@ -123,7 +127,7 @@ def test_serve_starts_the_site_and_worker_and_stops_both(tmp_path: Path) -> None
     assert proc.stdout is not None
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
     reader.start()
-    worker_pid = None
+    worker_pid = mail_pid = None
     base = f"http://127.0.0.1:{port}"
     try:
         login_page = _wait_for(f"{base}/admin/login/", proc, lines)
@@ -141,6 +145,15 @@ def test_serve_starts_the_site_and_worker_and_stops_both(tmp_path: Path) -> None
         assert found, output
         worker_pid = int(found.group(1))
         assert _alive(worker_pid)
+        listening = f"Mail:    SMTP on 127.0.0.1:{smtp_port} for support@demo.concord.localhost"
+        assert listening in output
+        mail_found = re.search(r"mail worker in process (\d+)", output)
+        assert mail_found, output
+        mail_pid = int(mail_found.group(1))
+        assert _alive(mail_pid)
+        token = re.search(r"Token:\s+(cnc_[\w-]{20,})", output)
+        assert token
+        _an_email_becomes_a_conversation(smtp_port, base, token.group(1))
         with httpx.Client(base_url=base) as client:
             css = client.get("/static/admin/css/base.css")
             assert css.status_code == 200
@@ -164,12 +177,35 @@ def test_serve_starts_the_site_and_worker_and_stops_both(tmp_path: Path) -> None
         reader.join(timeout=5)
         assert "Concord stopped." in "".join(lines)
         assert not _alive(worker_pid)
+        assert not _alive(mail_pid)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        if worker_pid is not None and _alive(worker_pid):
-            os.kill(worker_pid, signal.SIGKILL)
+        for pid in (worker_pid, mail_pid):
+            if pid is not None and _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _an_email_becomes_a_conversation(smtp_port: int, base: str, token: str) -> None:
+    """Mail to the demo mailbox over SMTP shows up through the API within seconds."""
+    email = EmailMessage()
+    email["From"] = "Nora North <nora@example.net>"
+    email["To"] = "support@demo.concord.localhost"
+    email["Subject"] = "Serve smoke test 7781"
+    email["Message-ID"] = "<serve-smoke-7781@example.net>"
+    email.set_content("Does mail reach the running server?")
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+        client.send_message(email)
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listed = httpx.get(f"{base}/api/v1/conversations?channel=email&limit=100", headers=headers)
+        assert listed.status_code == 200
+        if any(c["subject"] == "Serve smoke test 7781" for c in listed.json()["items"]):
+            return
+        time.sleep(0.25)
+    raise AssertionError("the email did not become a conversation within 20 s")
 
 
 def _wait_for(url: str, proc: subprocess.Popen[str], lines: list[str]) -> httpx.Response:

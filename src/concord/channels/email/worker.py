@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from concord.channels.email.imap import ImapFailed, imap_poll
 from concord.channels.email.listener import start_listener
 from concord.channels.email.selectors import inbound_waiting_ids, mailboxes_to_poll
-from concord.channels.email.services.inbound import inbound_process
+from concord.channels.email.services.inbound import inbound_process_batch
 from concord.channels.email.services.outbound import outbound_due_ids, outbound_send
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,12 @@ _RETRY_SWEEP_SECONDS = 15.0
 
 def process_waiting(*, limit: int = 100) -> int:
     """Process stored emails in arrival order; returns how many were handled."""
-    handled = 0
-    for inbound_id in inbound_waiting_ids(limit=limit):
-        inbound_process(inbound_id=inbound_id)
-        handled += 1
-    return handled
+    return inbound_process_batch(inbound_ids=inbound_waiting_ids(limit=limit))
 
 
 def _process_batch() -> int:
     close_old_connections()  # in the database thread, whose connection this is
-    return process_waiting(limit=10)
+    return process_waiting(limit=20)
 
 
 def poll_mailboxes() -> int:

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from concord.channels.email.addresses import (
@@ -117,26 +118,64 @@ def inbound_process(*, inbound_id: int, at: datetime | None = None) -> InboundEm
         if inbound.status != InboundStatus.RECEIVED:
             return inbound
         if inbound.attempts >= MAX_ATTEMPTS:
-            return _quarantine(
-                inbound,
-                f"Processing started {inbound.attempts} times and never finished "
-                "(the worker stopped each time); reprocess it once the cause is fixed.",
-            )
+            return _quarantine(inbound, _NEVER_FINISHED.format(attempts=inbound.attempts))
         # Committed before the work starts, so a crash mid-way still counts.
         inbound.attempts += 1
         inbound.save(update_fields=["attempts"])
+    with transaction.atomic():
+        locked = _lock_received([inbound_id])
+        return _process_one(locked[0], at=at) if locked else _reload(inbound_id)
 
+
+def inbound_process_batch(*, inbound_ids: Sequence[int], at: datetime | None = None) -> int:
+    """Process several stored emails with one commit; returns how many were handled.
+
+    Each email is still all or nothing (a savepoint of its own, quarantined on
+    its own when it fails), but a busy mailbox pays for one commit per batch
+    instead of two per email. An email that was in a batch that never finished
+    (the worker died) has ``attempts`` above zero and is processed alone next
+    time, so one poisonous email cannot take its batch down with it repeatedly.
+    """
+    with transaction.atomic():
+        rows = _lock_received(inbound_ids)
+        fresh = [row.pk for row in rows if row.attempts == 0]
+        retried = [row.pk for row in rows if row.attempts > 0]
+        if fresh:
+            InboundEmail.objects.filter(pk__in=fresh).update(attempts=F("attempts") + 1)
+    if fresh:
+        with transaction.atomic():
+            for inbound in _lock_received(fresh):
+                _process_one(inbound, at=at)
+    for inbound_id in retried:
+        inbound_process(inbound_id=inbound_id, at=at)
+    return len(rows)
+
+
+_NEVER_FINISHED = (
+    "Processing started {attempts} times and never finished (the worker stopped each "
+    "time); reprocess it once the cause is fixed."
+)
+
+
+def _lock_received(inbound_ids: Sequence[int]) -> list[InboundEmail]:
+    return list(
+        # of=self: PostgreSQL cannot lock the nullable side (team) of the join.
+        InboundEmail.objects.select_for_update(of=("self",))
+        .select_related("mailbox", "mailbox__team")
+        .filter(pk__in=list(inbound_ids), status=InboundStatus.RECEIVED)
+        .order_by("id")
+    )
+
+
+def _reload(inbound_id: int) -> InboundEmail:
+    return InboundEmail.objects.get(pk=inbound_id)
+
+
+def _process_one(inbound: InboundEmail, *, at: datetime | None) -> InboundEmail:
+    """Record one locked, received email inside a savepoint; quarantine it if that fails."""
     stored_files: list[str] = []
     try:
         with transaction.atomic():
-            inbound = (
-                # of=self: PostgreSQL cannot lock the nullable side (team) of the join.
-                InboundEmail.objects.select_for_update(of=("self",))
-                .select_related("mailbox", "mailbox__team")
-                .get(pk=inbound_id)
-            )
-            if inbound.status != InboundStatus.RECEIVED:
-                return inbound
             parsed = parse_email(
                 raw=raw_read(inbound.storage_name),
                 max_message_bytes=settings.CONCORD_EMAIL_MAX_MESSAGE_BYTES,
@@ -145,19 +184,30 @@ def inbound_process(*, inbound_id: int, at: datetime | None = None) -> InboundEm
             _record(inbound=inbound, parsed=parsed, at=at, stored_files=stored_files)
             inbound.status = InboundStatus.PROCESSED
             inbound.processed_at = timezone.now()
-            inbound.save()
+            inbound.save(update_fields=_PROCESSED_FIELDS)
             return inbound
     except EmailRejected as rejected:
         reason = rejected.reason
     except ServiceError as refused:
         reason = f"Refused by Concord: {refused.message}"
     except Exception as error:
-        logger.exception("Inbound email %s could not be processed", inbound_id)
+        logger.exception("Inbound email %s could not be processed", inbound.pk)
         reason = f"Unexpected error: {type(error).__name__}: {error}"[:2000]
     attachment_discard(storage_names=stored_files)
-    with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
-        return _quarantine(inbound, reason)
+    # The savepoint rolled back what _record set on the row in the database,
+    # not on this object: reload it before writing the quarantine.
+    return _quarantine(_reload(inbound.pk), reason)
+
+
+_PROCESSED_FIELDS = [
+    "status",
+    "processed_at",
+    "kind",
+    "reason",
+    "sender",
+    "conversation",
+    "message",
+]
 
 
 def inbound_reprocess(*, inbound: InboundEmail) -> InboundEmail:

@@ -13,6 +13,7 @@ from concord.accounts.models import Team
 from concord.channels.email.models import InboundEmail, Mailbox
 from concord.channels.email.services.inbound import inbound_process, inbound_store
 from concord.channels.email.services.mailboxes import mailbox_create
+from concord.common.testing.browser import browser, browser_page, page_problems  # noqa: F401
 from concord.common.testing.mail import Sink, smtp_sink
 
 

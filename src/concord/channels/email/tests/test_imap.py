@@ -400,3 +400,26 @@ def test_poll_mailboxes_goes_on_after_a_mailbox_fails(dovecot: Dovecot) -> None:
     assert working.imap_last_error == ""
     assert working.imap_last_polled_at is not None
     assert dovecot.unseen(working_user) == []
+
+
+def test_a_non_ascii_folder_or_password_fails_that_mailbox_only(dovecot: Dovecot) -> None:
+    """imaplib speaks ASCII: such settings fail their mailbox, never the whole worker."""
+    folder = _mailbox(
+        dovecot,
+        dovecot.new_user(),
+        address="a-umlaut-folder@acme.test",
+        folder="Anfragen für Support",
+    )
+    secret = _mailbox(
+        dovecot, dovecot.new_user(), address="b-umlaut-password@acme.test", password="geheim-äöü"
+    )
+    working_user = dovecot.new_user()
+    _mailbox(dovecot, working_user, address="c-fine@acme.test")
+    dovecot.append(working_user, _raw("still-arrives@customer.test"))
+
+    assert poll_mailboxes() == 1
+
+    for broken in (folder, secret):
+        broken.refresh_from_db()
+        assert "ASCII" in broken.imap_last_error
+        assert "äöü" not in broken.imap_last_error
