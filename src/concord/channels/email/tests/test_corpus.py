@@ -12,8 +12,9 @@ import pytest
 
 from concord.channels.email.models import InboundEmail, InboundKind, InboundStatus, Mailbox
 from concord.channels.email.tests.conftest import deliver
+from concord.common.testing.corpus import EMAIL_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[5].parent / "shared" / "corpus" / "email"
+CORPUS = EMAIL_CORPUS
 MIME_FILES = sorted(
     p
     for folder in ("mime", "helpdesk-samples")
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_corpus_is_there() -> None:
-    assert CORPUS.is_dir(), f"the shared email corpus is missing at {CORPUS}"
+    assert CORPUS.is_dir(), f"the email corpus is missing at {CORPUS} (see tests/corpus/README.md)"
     assert len(MIME_FILES) > 50
     assert len(BOUNCES) == 9
     assert len(COMPLAINTS) == 2

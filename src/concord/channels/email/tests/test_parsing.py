@@ -15,9 +15,10 @@ from concord.channels.email.parsing import (
     normalize_message_id,
     parse_email,
 )
+from concord.common.testing.corpus import EMAIL_CORPUS
 
 MB = 1024 * 1024
-CORPUS = Path(__file__).resolve().parents[5].parent / "shared" / "corpus" / "email"
+CORPUS = EMAIL_CORPUS
 
 
 def parse(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from concord.channels.email.reports import (
     detect_report,
     message_ids,
 )
+from concord.common.testing.corpus import EMAIL_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[5].parent / "shared" / "corpus" / "email"
+CORPUS = EMAIL_CORPUS
 
 
 def _load(name: str) -> bytes:

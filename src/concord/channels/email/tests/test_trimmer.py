@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from concord.channels.email.trimmer import Trimmed, trim_reply
+from concord.common.testing.corpus import EMAIL_CORPUS
 
-# The corpus lives next to the repository (CI clones the repo with ../shared
-# beside it). parents[5] of this file is the repository root.
-REPO_ROOT = Path(__file__).resolve().parents[5]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "email" / "reply-trimmer"
+CORPUS = EMAIL_CORPUS / "reply-trimmer"
 REQUIRED_PASS_FRACTION = 0.90
 MISSING = f"The reply-trimmer corpus is missing: expected {CORPUS}/emails and {CORPUS}/trimmed."
 
