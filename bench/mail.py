@@ -4,7 +4,7 @@
     .venv/bin/python bench/mail.py --messages 2000 --large 100
 
 End to end: a fresh SQLite data directory, `concord mail` (listener + worker)
-as a child process, and 4 SMTP client threads sending as fast as the listener
+as a child process, and 8 SMTP client threads (--clients) sending as fast as the listener
 accepts. The clock runs from the first send until the last email is processed
 (a conversation or a threaded message exists). The worker's resident memory is
 sampled throughout, to show whether it stays flat. Writes
@@ -161,7 +161,7 @@ def _done(db: Path) -> tuple[int, int]:
     return rows.get("processed", 0) + rows.get("quarantined", 0), rows.get("quarantined", 0)
 
 
-def end_to_end(raws: list[bytes], label: str, *, clients: int = 4) -> dict[str, Any]:
+def end_to_end(raws: list[bytes], label: str, *, clients: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="concord-bench-email-") as tmp:
         data = Path(tmp)
         env = _prepare(data)
@@ -242,6 +242,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=300, help="messages with a 1 MB attachment")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="parallel SMTP connections (Postfix opens up to 20 per destination)",
+    )
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.config.settings.base")
@@ -271,7 +277,7 @@ def main() -> None:
         )
     results["end_to_end"] = []
     for raws, label in ((typical, "typical ~5 KB"), (large, "1 MB attachment")):
-        line = end_to_end(raws, label)
+        line = end_to_end(raws, label, clients=options.clients)
         results["end_to_end"].append(line)
         print(
             f"end to end   {label:<16} {line['per_second']:>8} msg/s  "

@@ -317,6 +317,9 @@ def _mail(options: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="mail: %(levelname)s %(message)s")
     # aiosmtpd logs every SMTP command at INFO: too much for a busy listener.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
+    # The listener's event loop and the database thread share the GIL; with the
+    # default 5 ms switch interval every hand-off between them could wait that long.
+    sys.setswitchinterval(0.001)
     _prepare_database()
     mail_worker = MailWorker(listen_port=options.smtp_port)
 

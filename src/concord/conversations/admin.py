@@ -2,25 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from concord.common.admin import ReadOnlyAdmin
 from concord.conversations.models import Conversation, Event, Message, Tag
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin[Tag]):
     search_fields = ("name",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Conversation data changes only through services (they write the event log)."""
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Conversation)

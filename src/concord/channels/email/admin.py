@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from concord.channels.email.models import InboundEmail, InboundStatus, Mailbox, OutboundEmail
 from concord.channels.email.services.inbound import inbound_reprocess
 from concord.channels.email.services.outbound import outbound_retry
+from concord.common.admin import ReadOnlyAdmin
 
 
 class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -79,7 +80,7 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
+class InboundEmailAdmin(ReadOnlyAdmin):
     """Every email received; filter by status "Quarantined" to see what needs attention."""
 
     list_display = (
@@ -97,12 +98,6 @@ class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
     list_select_related = ("mailbox",)
     actions = ("reprocess",)
     readonly_fields = [f.name for f in InboundEmail._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="reason")
     def short_reason(self, obj: InboundEmail) -> str:
@@ -125,18 +120,12 @@ class InboundEmailAdmin(admin.ModelAdmin[InboundEmail]):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
+class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ("id", "created_at", "kind", "to_address", "status", "attempts", "conversation")
     list_filter = ("status", "kind", "mailbox")
     search_fields = ("rfc_message_id", "to_address", "subject")
     actions = ("retry",)
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description="Send the selected failed emails again")
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from concord.channels.email.selectors import mailbox_addresses, mailbox_for_recipient, mailbox_get
 from concord.channels.email.services.inbound import inbound_store
@@ -47,6 +47,11 @@ class MailboxHandler:
         # the executor it processes mail on, so storing and processing take turns.
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-db")
 
+    def close(self) -> None:
+        """Close the database thread's connection, then the thread (when stopping)."""
+        self._executor.submit(connections.close_all).result()
+        self._executor.shutdown()
+
     def _addresses_now(self) -> dict[str, int]:
         with self._lock:
             if time.monotonic() - self._loaded_at > _ADDRESS_CACHE_SECONDS:
@@ -63,8 +68,12 @@ class MailboxHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
-        loop = asyncio.get_running_loop()
-        addresses = await loop.run_in_executor(self._executor, self._addresses_now)
+        addresses = self._addresses
+        if time.monotonic() - self._loaded_at > _ADDRESS_CACHE_SECONDS:
+            # Only a stale list costs a trip to the database thread, where
+            # RCPT would wait behind whatever batch is being processed.
+            loop = asyncio.get_running_loop()
+            addresses = await loop.run_in_executor(self._executor, self._addresses_now)
         if mailbox_for_recipient(address=address, addresses=addresses) is None:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -109,7 +118,7 @@ def start_listener(
     on_stored: Callable[[int], None] | None = None,
     executor: ThreadPoolExecutor | None = None,
 ) -> Controller:
-    """Start the listener in its own thread; ``controller.stop()`` ends it."""
+    """Start the listener in its own thread; ``stop_listener`` ends it."""
     handler = MailboxHandler(on_stored=on_stored, executor=executor)
     controller = Controller(
         handler,
@@ -122,3 +131,11 @@ def start_listener(
     )
     controller.start()
     return controller
+
+
+def stop_listener(controller: Controller) -> None:
+    """Stop accepting mail and release the listener's database connection."""
+    controller.stop()
+    handler = controller.handler
+    if isinstance(handler, MailboxHandler):
+        handler.close()

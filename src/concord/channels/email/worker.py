@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from concord.channels.email.imap import ImapFailed, imap_poll
 from concord.channels.email.listener import start_listener
@@ -25,6 +25,9 @@ from concord.channels.email.services.outbound import outbound_due_ids, outbound_
 logger = logging.getLogger(__name__)
 
 _IDLE_SECONDS = 1.0
+# Emails per processing transaction. Bigger batches commit less often; smaller
+# ones let the listener's stores (queued on the same thread) in sooner.
+BATCH = 10
 _RETRY_SWEEP_SECONDS = 15.0
 
 
@@ -35,7 +38,7 @@ def process_waiting(*, limit: int = 100) -> int:
 
 def _process_batch() -> int:
     close_old_connections()  # in the database thread, whose connection this is
-    return process_waiting(limit=20)
+    return process_waiting(limit=BATCH)
 
 
 def poll_mailboxes() -> int:
@@ -107,4 +110,5 @@ class MailWorker:
         finally:
             if controller is not None:
                 controller.stop()
+            self._db.submit(connections.close_all).result()
             self._db.shutdown()

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from concord.accounts.models import Role, Team, User
-from concord.channels.email.listener import start_listener
+from concord.channels.email.listener import start_listener, stop_listener
 from concord.channels.email.models import (
     InboundEmail,
     InboundKind,
@@ -38,7 +38,7 @@ def listener() -> Iterator[tuple[str, int]]:
     try:
         yield "127.0.0.1", port
     finally:
-        controller.stop()
+        stop_listener(controller)
 
 
 @pytest.fixture
@@ -158,6 +158,6 @@ def test_the_listener_refuses_mail_over_the_size_cap(live_mailbox: Mailbox, sett
         ):
             client.send_message(build_email(body="x" * 200_000))
     finally:
-        controller.stop()
+        stop_listener(controller)
     assert refused.value.smtp_code == 552
     assert not InboundEmail.objects.exists()
