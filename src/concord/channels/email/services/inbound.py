@@ -35,7 +35,12 @@ from concord.channels.email.models import (
 )
 from concord.channels.email.parsing import EmailRejected, ParsedEmail, parse_email
 from concord.channels.email.reports import DeliveryReport
-from concord.channels.email.selectors import conversation_for_message_ids, outbound_by_message_id
+from concord.channels.email.selectors import (
+    conversation_for_message_ids,
+    mailbox_addresses,
+    mailbox_for_recipient,
+    outbound_by_message_id,
+)
 from concord.channels.email.services.outbound import (
     outbound_mark_bounced,
     outbound_queue_acknowledgement,
@@ -241,6 +246,13 @@ def _record(
     sender = parsed.from_address or parsed.reply_to_address or inbound.envelope_from.lower()
     if not sender or "@" not in sender:
         raise EmailRejected("The email has no sender address (no usable From: header).")
+    if mailbox_for_recipient(address=sender, addresses=mailbox_addresses()) is not None:
+        # Answering it would mail ourselves: the start of a loop (a forwarding
+        # rule pointing back, or a bounce of our own acknowledgement).
+        raise EmailRejected(
+            f"The sender {sender} is one of Concord's own mailboxes; not recorded, "
+            "to avoid a mail loop."
+        )
     customer, _ = customer_resolve(
         kind=IdentityKind.EMAIL, value=sender, name=parsed.from_name[:200], at=at
     )

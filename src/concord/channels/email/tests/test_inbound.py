@@ -325,3 +325,11 @@ def test_processing_that_never_finishes_is_quarantined_after_three_starts(
     result = inbound_process(inbound_id=stored.inbound.pk)
     assert result.status == InboundStatus.QUARANTINED
     assert "never finished" in result.reason
+
+
+def test_mail_from_our_own_mailbox_is_quarantined_not_answered(mailbox: Mailbox) -> None:
+    inbound = deliver(mailbox, build_email(sender="Acme Support <support+r1-abc@acme.test>"))
+    assert inbound.status == InboundStatus.QUARANTINED
+    assert "mail loop" in inbound.reason
+    assert not OutboundEmail.objects.exists()
+    assert not Conversation.objects.exists()
