@@ -16,9 +16,11 @@ from concord.accounts.models import Team, User
 from concord.accounts.selectors import team_get, user_get
 from concord.api.auth import current_user
 from concord.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS
+from concord.channels.email.models import OutboundEmail
+from concord.channels.email.selectors import delivery_states
 from concord.common.errors import NotAllowed, NotFound, ValidationFailed
 from concord.conversations import selectors, services
-from concord.conversations.models import Conversation, Event, Message
+from concord.conversations.models import Channel, Conversation, Direction, Event, Message
 from concord.conversations.models import Status as ConvStatus
 from concord.conversations.schemas import (
     AssignIn,
@@ -76,7 +78,7 @@ def _author(user: User | None, customer: Customer | None) -> dict[str, Any]:
     return {"kind": "system", "id": None, "name": ""}
 
 
-def message_data(message: Message) -> dict[str, Any]:
+def message_data(message: Message, delivery: OutboundEmail | None = None) -> dict[str, Any]:
     return {
         "id": message.pk,
         "direction": message.direction,
@@ -85,6 +87,17 @@ def message_data(message: Message) -> dict[str, Any]:
         "author": _author(message.author_user, message.author_customer),
         "body_html": message.body_html,
         "body_text": message.body_text,
+        "quoted_text": message.quoted_text,
+        "automatic": message.automatic,
+        "delivery": None
+        if delivery is None
+        else {
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "last_error": delivery.last_error,
+            "next_attempt_at": delivery.next_attempt_at,
+            "sent_at": delivery.sent_at,
+        },
         "created_at": message.created_at,
     }
 
@@ -201,7 +214,12 @@ def list_conversations(
 
 def _detail(user: User, conversation: Conversation) -> dict[str, Any]:
     staff = user.is_staff_member
-    messages = selectors.message_list(user=user, conversation=conversation)
+    messages = list(selectors.message_list(user=user, conversation=conversation))
+    deliveries = (
+        delivery_states(message_ids=[m.pk for m in messages if m.direction == Direction.OUTBOUND])
+        if staff and conversation.channel == Channel.EMAIL
+        else {}
+    )
     return {
         **row_data(conversation, staff=staff),
         "category": conversation.category,
@@ -209,7 +227,7 @@ def _detail(user: User, conversation: Conversation) -> dict[str, Any]:
         "follow_up_of_id": conversation.follow_up_of_id,
         "solved_at": conversation.solved_at,
         "closed_at": conversation.closed_at,
-        "messages": [message_data(m) for m in messages],
+        "messages": [message_data(m, deliveries.get(m.pk)) for m in messages],
         "events": (
             [event_data(e) for e in selectors.event_list(user=user, conversation=conversation)]
             if staff

@@ -57,6 +57,16 @@ class Author(Out):
     name: str
 
 
+class DeliveryOut(Out):
+    """How the email carrying an outbound message fared (staff only)."""
+
+    status: str  # queued, sending, retrying, sent, failed, bounced
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
 class MessageOut(Out):
     id: int
     direction: str
@@ -65,6 +75,9 @@ class MessageOut(Out):
     author: Author
     body_html: str
     body_text: str
+    quoted_text: str  # what the channel folded away (an email's quoted history)
+    automatic: bool  # sent by a machine (an auto-reply): never answered automatically
+    delivery: DeliveryOut | None = None
     created_at: datetime
 
 

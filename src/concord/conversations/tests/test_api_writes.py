@@ -137,6 +137,9 @@ def test_reply_answers_with_the_message_and_the_conversation(
         "author": {"kind": "user", "id": agent.pk, "name": "alex"},
         "body_html": "<p>On it!</p>",
         "body_text": "On it!",
+        "quoted_text": "",
+        "automatic": False,
+        "delivery": None,
         "created_at": iso(message.created_at),
     }
     assert set(body["conversation"]) == ROW_FIELDS

@@ -231,3 +231,23 @@ def test_a_delay_notice_is_recorded_but_marks_nothing(mailbox: Mailbox, agent: U
     assert CustomerIdentity.objects.get(normalized="dana@customer.test").undeliverable_at is None
     row.refresh_from_db()
     assert row.status != OutboundStatus.BOUNCED
+
+
+def test_the_api_shows_staff_how_each_reply_was_delivered(
+    mailbox: Mailbox,
+    agent: User,
+    sink: Sink,
+    api_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    conversation = _conversation(mailbox)
+    sink.handler.refuse_next = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = conversation_reply(conversation=conversation, actor=agent, body_text="Soon.")
+    body = api_client(agent).get(f"/api/v1/conversations/{conversation.pk}").json()
+    by_id = {m["id"]: m for m in body["messages"]}
+    assert by_id[reply.pk]["delivery"]["status"] == "retrying"
+    assert "451" in by_id[reply.pk]["delivery"]["last_error"]
+    first = next(m for m in body["messages"] if m["direction"] == "inbound")
+    assert first["delivery"] is None
+    assert first["automatic"] is False
