@@ -15,6 +15,7 @@ import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -261,6 +262,14 @@ def _record(
     automatic = bool(parsed.auto_submitted)
     trimmed = trim_reply(text=parsed.text)
     body_text, body_html = _bodies(parsed=parsed, text=trimmed.text, trimmed=bool(trimmed.quoted))
+    if parsed.skipped:
+        # Said in the message itself, so the agent (and the customer) know a file is missing.
+        left_out = "\n".join(
+            f"[Not kept: “{part.filename or 'an attachment'}” ({part.size} bytes): {part.reason}]"
+            for part in parsed.skipped
+        )
+        body_text = f"{body_text}\n\n{left_out}"
+        body_html = None if body_html is None else f"{body_html}<p>{escape(left_out)}</p>"
     if conversation is None:
         opened = conversation_open(
             channel=Channel.EMAIL,

@@ -278,6 +278,7 @@ def test_an_attachment_over_the_cap_is_left_out_and_said_so(
     inbound = deliver(mailbox, email)
     assert [a.original_name for a in _message(inbound).attachments.all()] == ["small.txt"]
     assert "big.bin" in inbound.reason
+    assert "Not kept: “big.bin” (5000 bytes)" in _message(inbound).body_text
 
 
 def test_an_email_without_a_sender_is_quarantined_with_the_reason(mailbox: Mailbox) -> None:
