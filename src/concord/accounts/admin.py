@@ -15,8 +15,9 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
-    list_display = ("name", "kind", "created_at")
+    list_display = ("name", "kind", "calendar", "created_at")
     list_filter = ("kind",)
+    list_select_related = ("calendar",)
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
     search_fields = ("name",)

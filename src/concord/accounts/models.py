@@ -45,6 +45,14 @@ class Team(models.Model):
     kind = models.CharField(max_length=16, choices=TeamKind.choices, default=TeamKind.SERVICE)
     description = models.TextField(blank=True)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    # The hours the team works by (SLA clocks and business-time metrics); none: around the clock.
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

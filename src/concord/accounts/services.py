@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from concord.accounts.models import ApiToken, Role, Team, TeamKind, User
+from concord.calendars.models import Calendar
 from concord.common.errors import Conflict, ValidationFailed
 
 TOKEN_PREFIX = "cnc_"  # noqa: S105 - a marker that makes leaked tokens greppable, not a secret
@@ -84,6 +85,12 @@ def _free_team_slug(name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def team_set_calendar(*, team: Team, calendar: Calendar | None) -> None:
+    with transaction.atomic():
+        team.calendar = calendar
+        team.save(update_fields=["calendar"])
 
 
 def team_add_member(*, team: Team, user: User) -> None:

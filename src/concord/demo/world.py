@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from concord.accounts.models import Role, Team, TeamKind, User
 from concord.accounts.selectors import user_get_by_username
-from concord.accounts.services import team_add_member, team_create, user_create
+from concord.accounts.services import (
+    team_add_member,
+    team_create,
+    team_set_calendar,
+    user_create,
+)
+from concord.calendars.services import calendar_create
 from concord.customers.models import Customer, IdentityKind, Organization, Tier
 from concord.customers.services import (
     customer_create,
@@ -69,6 +75,15 @@ def build_staff() -> tuple[
         name: team_create(name=name, kind=TeamKind(kind), description=description)
         for name, kind, description in people.TEAMS
     }
+    support_hours = calendar_create(
+        name="Support hours",
+        time_zone="Europe/Berlin",
+        holiday_country="DE",
+        intervals=[(weekday, time(8), time(18)) for weekday in range(5)],
+    )
+    for team in teams.values():
+        if team.kind == TeamKind.SERVICE:
+            team_set_calendar(team=team, calendar=support_hours)
     admin = user_get_by_username(username=DEMO_ADMIN_USERNAME)
     if admin is None:
         admin = user_create(

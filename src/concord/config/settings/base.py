@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "concord.common",
+    "concord.calendars",
     "concord.accounts",
     "concord.customers",
     "concord.conversations",
