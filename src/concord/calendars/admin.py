@@ -6,7 +6,12 @@ from django import forms
 from django.contrib import admin
 
 from concord.calendars.models import Calendar, CalendarClosedDate, CalendarInterval
-from concord.calendars.services import check_holiday_region, check_interval, check_time_zone
+from concord.calendars.services import (
+    check_holiday_region,
+    check_interval,
+    check_intervals,
+    check_time_zone,
+)
 from concord.common.errors import ValidationFailed
 
 
@@ -44,9 +49,27 @@ class CalendarIntervalForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
+class CalendarIntervalFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            # Forms with errors of their own have already said what is wrong.
+            if form.cleaned_data and not form.errors and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            check_intervals(
+                intervals=[(data["weekday"], data["start"], data["end"]) for data in kept]
+            )
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
 class CalendarIntervalInline(admin.TabularInline[CalendarInterval, Calendar]):
     model = CalendarInterval
     form = CalendarIntervalForm
+    formset = CalendarIntervalFormSet
     extra = 0
 
 

@@ -72,7 +72,7 @@ def check_interval(*, weekday: int, start: time, end: time) -> None:
         )
 
 
-def _check_no_overlap(intervals: Iterable[IntervalSpec]) -> None:
+def check_intervals(*, intervals: Iterable[IntervalSpec]) -> None:
     def seconds(t: time) -> int:
         return t.hour * 3600 + t.minute * 60 + t.second
 
@@ -105,7 +105,7 @@ def calendar_create(
         country=holiday_country, subdivision=holiday_subdivision
     )
     intervals = list(intervals)
-    _check_no_overlap(intervals)
+    check_intervals(intervals=intervals)
     with transaction.atomic():
         if Calendar.objects.filter(name__iexact=name).exists():
             raise Conflict(f"A calendar named {name!r} exists.", field="name")
@@ -162,7 +162,7 @@ def calendar_update(
 def calendar_set_intervals(*, calendar: Calendar, intervals: Iterable[IntervalSpec]) -> None:
     """Replace the calendar's weekly opening hours."""
     intervals = list(intervals)
-    _check_no_overlap(intervals)
+    check_intervals(intervals=intervals)
     with transaction.atomic():
         calendar.intervals.all().delete()
         _write_intervals(calendar=calendar, intervals=intervals)

@@ -153,6 +153,8 @@ def test_serve_starts_the_site_and_workers_and_stops_them(tmp_path: Path) -> Non
         assert _alive(mail_pid)
         token = re.search(r"Token:\s+(cnc_[\w-]{20,})", output)
         assert token
+        # The mail worker is its own process; its listener may bind after the web server answers.
+        _wait_for_port(smtp_port, proc, lines)
         _an_email_becomes_a_conversation(smtp_port, base, token.group(1))
         with httpx.Client(base_url=base) as client:
             css = client.get("/static/admin/css/base.css")
@@ -206,6 +208,19 @@ def _an_email_becomes_a_conversation(smtp_port: int, base: str, token: str) -> N
             return
         time.sleep(0.25)
     raise AssertionError("the email did not become a conversation within 20 s")
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[str], lines: list[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail("concord serve exited early:\n" + "".join(lines))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"nothing listens on port {port}:\n" + "".join(lines))
 
 
 def _wait_for(url: str, proc: subprocess.Popen[str], lines: list[str]) -> httpx.Response:

@@ -64,6 +64,10 @@ def test_an_admin_defines_a_calendar_with_hours_and_closed_dates(client_as_admin
         ({"holiday_country": "ZZ"}, "No public holidays are known"),
         ({"holiday_subdivision": "XX"}, "is not a subdivision of DE"),
         ({"intervals-0-end": "07:00"}, "must end after it starts"),
+        (
+            {"intervals-1-weekday": "0", "intervals-1-start": "17:00"},
+            "intervals of one day overlap",
+        ),
     ],
 )
 def test_it_refuses_bad_fields(
