@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from concord.accounts.models import Role, User
-from concord.customers.models import Customer, CustomerIdentity, ExternalRecord, Organization
+from concord.customers.models import (
+    Customer,
+    CustomerIdentity,
+    ExternalRecord,
+    IdentityKind,
+    Organization,
+)
 
 # Staff who work customers' requests see the customer directory; collaborators
 # (other departments) only get what is consulted to them, in a later issue.
@@ -137,5 +145,23 @@ def customer_email_with_latest_request() -> str | None:
         CustomerIdentity.objects.filter(customer_id=latest, kind="email")
         .order_by("-is_primary", "id")
         .values_list("value", flat=True)
+        .first()
+    )
+
+
+def customer_email_identity(*, customer_id: int) -> CustomerIdentity | None:
+    """The address to write to: the customer's primary email identity, else the oldest."""
+    return (
+        CustomerIdentity.objects.filter(customer_id=customer_id, kind=IdentityKind.EMAIL)
+        .order_by("-is_primary", "id")
+        .first()
+    )
+
+
+def identity_undeliverable_since(*, kind: str, normalized: str) -> datetime | None:
+    """When mail (or texts) to this identity started failing for good, or None."""
+    return (
+        CustomerIdentity.objects.filter(kind=kind, normalized=normalized)
+        .values_list("undeliverable_at", flat=True)
         .first()
     )

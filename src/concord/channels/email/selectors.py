@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -38,10 +39,6 @@ def mailbox_get(*, mailbox_id: int) -> Mailbox:
 
 def mailboxes_to_poll() -> QuerySet[Mailbox]:
     return Mailbox.objects.filter(is_active=True, imap_enabled=True).exclude(imap_host="")
-
-
-def inbound_exists(*, mailbox: Mailbox, dedup_key: str) -> bool:
-    return InboundEmail.objects.filter(mailbox=mailbox, dedup_key=dedup_key).exists()
 
 
 def inbound_waiting_ids(*, limit: int = 100) -> list[int]:
@@ -102,7 +99,7 @@ def latest_inbound(*, conversation: Conversation) -> InboundEmail | None:
     )
 
 
-def acknowledgements_since(*, address: str, since: object) -> int:
+def acknowledgements_since(*, address: str, since: datetime) -> int:
     return OutboundEmail.objects.filter(
         to_address=address, kind=OutboundKind.ACKNOWLEDGEMENT, created_at__gte=since
     ).count()

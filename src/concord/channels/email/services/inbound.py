@@ -50,6 +50,7 @@ from concord.channels.email.services.raw import dedup_key, raw_delete, raw_read,
 from concord.channels.email.trimmer import trim_reply
 from concord.common.errors import ServiceError
 from concord.conversations.models import Channel, Conversation, Message
+from concord.conversations.selectors import conversation_find
 from concord.conversations.services import (
     attachment_discard,
     attachment_store,
@@ -364,7 +365,7 @@ def _thread(
         conversation = (
             candidate
             if isinstance(candidate, Conversation)
-            else Conversation.objects.filter(pk=candidate).first()
+            else conversation_find(conversation_id=candidate)
         )
         if conversation is None:
             continue

@@ -15,6 +15,7 @@ import smtplib
 import socket
 import uuid
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -33,7 +34,8 @@ from concord.channels.email.selectors import (
 from concord.common.errors import ValidationFailed
 from concord.conversations.models import Channel, Conversation, Message
 from concord.conversations.services.attachments import attachment_open
-from concord.customers.models import CustomerIdentity, IdentityKind
+from concord.customers.models import IdentityKind
+from concord.customers.selectors import customer_email_identity, identity_undeliverable_since
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +59,6 @@ def _default_mailbox() -> Mailbox | None:
     return Mailbox.objects.filter(is_active=True).order_by("pk").first()
 
 
-def _customer_address(conversation: Conversation) -> CustomerIdentity | None:
-    return (
-        CustomerIdentity.objects.filter(
-            customer_id=conversation.customer_id, kind=IdentityKind.EMAIL
-        )
-        .order_by("-is_primary", "id")
-        .first()
-    )
-
-
 def _reply_subject(conversation: Conversation) -> str:
     subject = conversation.subject or "Your request"
     if not subject.lower().startswith("re:"):
@@ -88,7 +80,7 @@ def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
     if mailbox is None:
         logger.warning("No mailbox to send the reply on conversation %s from", conversation.pk)
         return None
-    identity = _customer_address(conversation)
+    identity = customer_email_identity(customer_id=conversation.customer_id)
     to_address = (latest.sender if latest is not None and latest.sender else "") or (
         identity.value if identity is not None else ""
     )
@@ -111,14 +103,14 @@ def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
         subject=subject,
         created_at=message.created_at,
     )
-    dead = CustomerIdentity.objects.filter(
-        kind=IdentityKind.EMAIL, normalized=to_address.lower(), undeliverable_at__isnull=False
-    ).first()
-    if dead is not None and dead.undeliverable_at is not None:
+    dead_since = identity_undeliverable_since(
+        kind=IdentityKind.EMAIL, normalized=to_address.lower()
+    )
+    if dead_since is not None:
         row.status = OutboundStatus.FAILED
         row.last_error = (
             f"Not sent: {to_address} bounced permanently on "
-            f"{dead.undeliverable_at:%Y-%m-%d}. Reach the customer another way."
+            f"{dead_since:%Y-%m-%d}. Reach the customer another way."
         )
         row.save(update_fields=["status", "last_error"])
         return row
@@ -248,8 +240,6 @@ def outbound_send(*, outbound_id: int) -> OutboundEmail:
 
 def build_email(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
     """The email for a queued row: threading headers, signed Reply-To, text and HTML."""
-    from email.headerregistry import Address
-
     mailbox = outbound.mailbox
     conversation = outbound.conversation
     message = outbound.message

@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 import pytest
 
 from concord.channels.email.parsing import (
     EmailRejected,
-    ParsedEmail,
     normalize_message_id,
-    parse_email,
 )
+from concord.channels.email.tests.mime import build, parse, text_email
 from concord.common.testing.corpus import EMAIL_CORPUS
 
-MB = 1024 * 1024
 CORPUS = EMAIL_CORPUS
-
-
-def parse(
-    email: EmailMessage | bytes, *, max_message: int = 25 * MB, max_attachment: int = MB
-) -> ParsedEmail:
-    raw = email if isinstance(email, bytes) else email.as_bytes()
-    return parse_email(raw=raw, max_message_bytes=max_message, max_attachment_bytes=max_attachment)
-
-
-def build(subject: str = "Order 4411", **headers: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = "Dana Miller <Dana@Customer.test>"
-    email["To"] = "Acme Support <support@acme.test>"
-    email["Subject"] = subject
-    email["Date"] = "Mon, 23 Nov 2026 10:00:00 +0100"
-    email["Message-ID"] = "<first@customer.test>"
-    for name, value in headers.items():
-        email[name.replace("_", "-")] = value
-    return email
-
-
-def text_email(body: bytes, **params: str) -> EmailMessage:
-    email = build()
-    email.set_content(body, maintype="text", subtype="plain", cte="8bit", params=params)
-    return email
 
 
 def _has_surrogates(value: str) -> bool:
