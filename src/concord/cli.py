@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of the SMTP listener ($CONCORD_SMTP_LISTEN_PORT, default 2525; 0: none)",
     )
 
+    commands.add_parser(
+        "worker",
+        help="run background tasks and the scheduler (SLA sweep, time rules, webhook retries)",
+    )
+
     demo = commands.add_parser(
         "demo",
         help="fill an empty database with demo data (login: admin / concord-demo)",
@@ -134,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "createadmin": _createadmin,
         "token": _token,
         "mail": _mail,
+        "worker": _worker,
     }
     try:
         return handlers[options.command](options)
@@ -288,7 +294,7 @@ def _start_worker() -> subprocess.Popen[bytes] | None:
     if not backend.startswith("django_tasks_db."):
         _say(f"Task backend {backend} needs no worker here; not starting one.")
         return None
-    command = [sys.executable, "-m", "concord.cli", "manage", "db_worker", "--no-reload"]
+    command = [sys.executable, "-m", "concord.cli", "worker"]
     return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
 
 
@@ -307,6 +313,32 @@ def _stop_worker(worker: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def _worker(options: argparse.Namespace) -> int:
+    """The task worker with the scheduler on a side thread.
+
+    django-tasks' ``db_worker`` runs in the main thread, where it handles
+    SIGTERM/SIGINT itself (a running task finishes first); the scheduler stops
+    with it.
+    """
+    import logging
+
+    from django.core.management import call_command
+
+    from concord.common.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="worker: %(levelname)s %(name)s %(message)s")
+    _prepare_database()
+    scheduler = Scheduler()
+    scheduler.start()
+    _say(f"Worker: tasks and {len(scheduler.jobs)} scheduled job(s) in process {os.getpid()}")
+    try:
+        call_command("db_worker", reload=False)
+    finally:
+        scheduler.stop.set()
+        scheduler.join(timeout=30)
+    return 0
 
 
 def _mail(options: argparse.Namespace) -> int:

@@ -65,6 +65,30 @@ def user_create(
     return user
 
 
+SYSTEM_USERNAME = "concord-automation"
+
+
+def system_user_get() -> User:
+    """The user that routing and automations act as, so every event has an actor.
+
+    It cannot sign in (no usable password) and is created on first use.
+    """
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    with transaction.atomic():
+        user, _ = User.objects.get_or_create(
+            username=SYSTEM_USERNAME,
+            defaults={
+                "role": Role.AGENT,
+                "first_name": "Concord",
+                "last_name": "automation",
+                "password": "!",  # Django's mark for an unusable password
+            },
+        )
+    return user
+
+
 def team_create(*, name: str, kind: TeamKind = TeamKind.SERVICE, description: str = "") -> Team:
     name = name.strip()
     if not name:

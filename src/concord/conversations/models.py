@@ -159,12 +159,17 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", "Status changed"
     REOPENED = "reopened", "Reopened"
     PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    CATEGORY_CHANGED = "category_changed", "Category changed"
     TAG_ADDED = "tag_added", "Tag added"
     TAG_REMOVED = "tag_removed", "Tag removed"
     MERGED = "merged", "Merged into another"
     MERGED_IN = "merged_in", "Another merged in"
     AUTOMATIC_RECEIVED = "automatic_received", "Automatic message received"
     DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+    # Written by the SLA sweep, exactly once per target: old_value names the
+    # target (first_response, next_reply, resolution), new_value its due time.
+    SLA_WARNING = "sla_warning", "SLA warning"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 class Event(models.Model):

@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "concord.accounts",
     "concord.customers",
     "concord.conversations",
+    "concord.sla",
+    "concord.routing",
+    "concord.webhooks",
+    "concord.notifications",
+    "concord.automations",
     "concord.channels.email",
     "concord.workspace",
     "concord.portal",
@@ -162,6 +167,10 @@ CONCORD_EMAIL_ACK_LIMIT_PER_HOUR = env_int("CONCORD_EMAIL_ACK_LIMIT_PER_HOUR", d
 CONCORD_EMAIL_RETRY_DELAYS = [
     int(v) for v in env_list("CONCORD_EMAIL_RETRY_DELAYS", default=["60", "300", "1800", "7200"])
 ]
+
+# Background work. A task still marked running after this many seconds is taken
+# to belong to a dead worker and is queued again (every task is idempotent).
+CONCORD_TASK_LEASE_SECONDS = env_int("CONCORD_TASK_LEASE_SECONDS", default=600, minimum=5)
 
 # Limits on what a single message may carry, checked by the services.
 CONCORD_MAX_MESSAGE_BYTES = env_int("CONCORD_MAX_MESSAGE_BYTES", default=512 * 1024, minimum=1024)

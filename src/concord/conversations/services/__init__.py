@@ -5,9 +5,13 @@ appends ``Event`` rows, and announces them after commit.
 """
 
 from concord.conversations.services.attachments import attachment_discard, attachment_store
-from concord.conversations.services.delivery import conversation_record_delivery_failure
+from concord.conversations.services.delivery import (
+    conversation_record_delivery_failure,
+    conversation_record_sla_alarm,
+)
 from concord.conversations.services.lifecycle import (
     conversation_merge,
+    conversation_set_category,
     conversation_set_priority,
     conversation_set_status,
 )
@@ -31,7 +35,9 @@ __all__ = [
     "conversation_note",
     "conversation_open",
     "conversation_record_delivery_failure",
+    "conversation_record_sla_alarm",
     "conversation_reply",
+    "conversation_set_category",
     "conversation_set_priority",
     "conversation_set_status",
     "conversation_tag",

@@ -1,4 +1,4 @@
-"""Facts a channel reports back about delivery: a bounce, a complaint."""
+"""Facts reported about a conversation from outside it: a bounce, a complaint, an SLA alarm."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from concord.common.errors import ValidationFailed
 from concord.conversations.models import Conversation, Event, EventKind, Message
 from concord.conversations.services._common import record, when
 
@@ -31,4 +32,32 @@ def conversation_record_delivery_failure(
             at=moment,
             new=" ".join(detail.split())[:300],
             message=message,
+        )
+
+
+SLA_TARGETS = frozenset({"first_response", "next_reply", "resolution"})
+SLA_ALARMS = frozenset({EventKind.SLA_WARNING, EventKind.SLA_BREACHED})
+
+
+def conversation_record_sla_alarm(
+    *,
+    conversation: Conversation,
+    kind: str,
+    target: str,
+    due_at: datetime,
+    at: datetime | None = None,
+) -> Event:
+    """An SLA target is about to be missed (warning) or was missed (breach).
+
+    The caller (the SLA app) guarantees exactly once per target; this only
+    writes the fact, so triggers and metrics see it like any other event.
+    """
+    if kind not in SLA_ALARMS:
+        raise ValidationFailed(f"{kind!r} is not an SLA alarm.", field="kind")
+    if target not in SLA_TARGETS:
+        raise ValidationFailed(f"{target!r} is not an SLA target.", field="target")
+    moment = when(at)
+    with transaction.atomic():
+        return record(
+            conversation, kind, at=moment, old=target, new=due_at.isoformat(timespec="seconds")
         )

@@ -91,6 +91,33 @@ def conversation_set_priority(
     return conversation
 
 
+def conversation_set_category(
+    *, conversation: Conversation, actor: User, category: str, at: datetime | None = None
+) -> Conversation:
+    """Label what the request is about ("billing", "shipping"); an empty string clears it."""
+    require_worker(actor)
+    category = " ".join(category.split())
+    if len(category) > 100:
+        raise ValidationFailed("A category is at most 100 characters.", field="category")
+    moment = when(at)
+    with transaction.atomic():
+        conversation = lock(conversation)
+        if conversation.status == Status.CLOSED or conversation.merged_into_id is not None:
+            raise Conflict("This conversation can no longer change.", field="category")
+        if conversation.category != category:
+            record(
+                conversation,
+                EventKind.CATEGORY_CHANGED,
+                at=moment,
+                actor=actor,
+                old=conversation.category,
+                new=category,
+            )
+            conversation.category = category
+            touch(conversation, moment, ["category"])
+    return conversation
+
+
 def conversation_merge(
     *, source: Conversation, target: Conversation, actor: User, at: datetime | None = None
 ) -> Conversation:

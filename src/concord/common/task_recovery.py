@@ -1,0 +1,42 @@
+"""Run again the tasks a dead worker left half-done.
+
+The database task backend marks a task RUNNING when a worker claims it; if that
+worker is killed, the row stays RUNNING forever. Every Concord task is
+idempotent (it takes ids and its effect is recorded under a unique key), so
+running it again is safe. A task running longer than the lease is taken to
+be orphaned: the lease must stay far above any task's honest run time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger("concord.tasks")
+
+
+def requeue_orphaned_tasks() -> int:
+    """Put RUNNING tasks older than ``CONCORD_TASK_LEASE_SECONDS`` back in the queue."""
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
+    if not backend.startswith("django_tasks_db."):
+        return 0
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(seconds=settings.CONCORD_TASK_LEASE_SECONDS)
+    orphaned = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
+    ids = list(orphaned.values_list("id", flat=True)[:500])
+    if not ids:
+        return 0
+    # The status condition is repeated so a task that finished meanwhile is left alone.
+    count = int(
+        DBTaskResult.objects.filter(id__in=ids, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None, run_after=timezone.now()
+        )
+    )
+    if count:
+        logger.warning("Re-queued %d task(s) whose worker stopped while running them.", count)
+    return count
