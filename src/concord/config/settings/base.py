@@ -172,6 +172,19 @@ CONCORD_EMAIL_RETRY_DELAYS = [
 # to belong to a dead worker and is queued again (every task is idempotent).
 CONCORD_TASK_LEASE_SECONDS = env_int("CONCORD_TASK_LEASE_SECONDS", default=600, minimum=5)
 
+# SLA: how often the sweep looks for due warnings and breaches.
+CONCORD_SLA_SWEEP_SECONDS = env_int("CONCORD_SLA_SWEEP_SECONDS", default=30, minimum=1)
+# Automations: how often time rules run; how many automation steps one change may
+# cause before the loop guard stops the chain.
+CONCORD_TIME_RULES_SECONDS = env_int("CONCORD_TIME_RULES_SECONDS", default=300, minimum=1)
+CONCORD_AUTOMATION_MAX_CHAIN = env_int("CONCORD_AUTOMATION_MAX_CHAIN", default=10, minimum=1)
+# Outgoing webhooks: request timeout and the waits before each retry.
+CONCORD_WEBHOOK_TIMEOUT_SECONDS = env_int("CONCORD_WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=1)
+CONCORD_WEBHOOK_RETRY_DELAYS = [
+    int(v)
+    for v in env_list("CONCORD_WEBHOOK_RETRY_DELAYS", default=["10", "60", "300", "1800", "7200"])
+]
+
 # Limits on what a single message may carry, checked by the services.
 CONCORD_MAX_MESSAGE_BYTES = env_int("CONCORD_MAX_MESSAGE_BYTES", default=512 * 1024, minimum=1024)
 CONCORD_MAX_SUBJECT_LENGTH = 300
