@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from concord.workspace.views import attachments, auth, conversation, customers, inbox
+from concord.workspace.views import (
+    attachments,
+    auth,
+    conversation,
+    customers,
+    inbox,
+    notifications,
+)
 
 app_name = "workspace"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -22,4 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),
+    path("notifications/count/", notifications.unread_badge, name="notifications_count"),
 ]

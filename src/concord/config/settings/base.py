@@ -168,6 +168,10 @@ CONCORD_EMAIL_RETRY_DELAYS = [
     int(v) for v in env_list("CONCORD_EMAIL_RETRY_DELAYS", default=["60", "300", "1800", "7200"])
 ]
 
+# Where people reach this installation: links in emails and notifications sent
+# from background work, where there is no request to take the host from.
+CONCORD_BASE_URL = env_str("CONCORD_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Background work. A task still marked running after this many seconds is taken
 # to belong to a dead worker and is queued again (every task is idempotent).
 CONCORD_TASK_LEASE_SECONDS = env_int("CONCORD_TASK_LEASE_SECONDS", default=600, minimum=5)

@@ -1,0 +1,85 @@
+"""Slack posts go through the guarded, retried webhook delivery queue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from concord.common.errors import ValidationFailed
+from concord.notifications.services import slack_channel_create, slack_post
+from concord.webhooks.models import AllowedTarget, DeliveryStatus
+from concord.webhooks.services import webhook_retry_due
+from concord.webhooks.tests.server import Recorder, recording_server
+
+pytestmark = pytest.mark.django_db
+
+OnCommit = Callable[..., AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with recording_server() as recorder:
+        yield recorder
+
+
+def test_it_posts_the_text_as_slack_expects(
+    slack: Recorder, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    AllowedTarget.objects.create(entry="127.0.0.1")
+    channel = slack_channel_create(name="#support-alerts", webhook_url=slack.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = slack_post(channel=channel, text="SLA breached on #42 “Jug”", dedupe_key="s:1")
+    assert delivery is not None
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert delivery.slack_channel == channel
+    assert delivery.webhook is None
+    [received] = slack.requests
+    assert json.loads(received.body) == {"text": "SLA breached on #42 “Jug”"}
+    assert received.headers["content-type"] == "application/json"
+    assert "x-concord-signature" not in received.headers
+
+
+def test_it_is_retried_and_deduplicated_like_a_webhook(
+    slack: Recorder, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    AllowedTarget.objects.create(entry="127.0.0.1")
+    slack.statuses = [503]
+    channel = slack_channel_create(name="ops", webhook_url=slack.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = slack_post(channel=channel, text="hello", dedupe_key="s:2")
+        again = slack_post(channel=channel, text="hello", dedupe_key="s:2")
+    assert first is not None
+    assert again is not None
+    assert first.pk == again.pk
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.RETRYING
+    assert webhook_retry_due(now=timezone.now() + timedelta(seconds=11)) == 1
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert len(slack.requests) == 2
+
+
+def test_a_private_slack_url_is_refused(
+    slack: Recorder, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    channel = slack_channel_create(name="ops", webhook_url=slack.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = slack_post(channel=channel, text="hello", dedupe_key="s:3")
+    assert delivery is not None
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.REFUSED
+    assert slack.requests == []
+
+
+def test_a_turned_off_channel_posts_nothing(slack: Recorder) -> None:
+    channel = slack_channel_create(name="ops", webhook_url=slack.url, is_active=False)
+    assert slack_post(channel=channel, text="hello", dedupe_key="s:4") is None
+    with pytest.raises(ValidationFailed):
+        slack_channel_create(name="bad", webhook_url="ftp://hooks.example/")
