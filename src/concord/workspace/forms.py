@@ -113,7 +113,11 @@ class InboxFilterForm(forms.Form):
         min_value=1, max_value=MAX_ID, required=False, widget=forms.HiddenInput
     )
     sort = forms.ChoiceField(
-        choices=[("updated", "Last update"), ("oldest", "Waiting longest")],
+        choices=[
+            ("updated", "Last update"),
+            ("oldest", "Waiting longest"),
+            ("due", "Due soonest"),  # SLA due times; conversations without one last
+        ],
         required=False,
         label="Sort by",
     )

@@ -6,8 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from concord.channels.email.models import OutboundEmail
 from concord.conversations.models import Channel, Event, EventKind, Message, Priority, Status
+from concord.sla.models import TargetKind
 
 # Events that only say "a message was written": the message itself is on the timeline.
 MESSAGE_EVENTS = frozenset(
@@ -18,6 +21,7 @@ MESSAGE_EVENTS = frozenset(
         EventKind.NOTE_ADDED,
     }
 )
+_SLA_TARGETS = {key: str(label).lower() for key, label in TargetKind.choices}
 _LABELS: dict[str, str] = {
     **dict(Status.choices),
     **dict(Priority.choices),
@@ -79,6 +83,18 @@ def _author(message: Message) -> str:
     return "Concord"
 
 
+def _local_time(value: str) -> str:
+    """An ISO time an event stored, in the viewer's zone; as stored if it does not parse."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return value
+    local = timezone.localtime(moment)
+    return f"{local:%b} {local.day}, {local:%H:%M}"
+
+
 def _named(value: str, names: Mapping[int, object], fallback: str) -> str:
     if not value:
         return ""
@@ -127,6 +143,10 @@ def describe(event: Event, *, users: Mapping[int, str], teams: Mapping[int, str]
         text = f"{actor} merged #{new} into this"
     elif kind == EventKind.DELIVERY_FAILED:
         text = f"Email delivery failed: {new}"
+    elif kind == EventKind.SLA_WARNING:
+        text = f"SLA warning: {_SLA_TARGETS.get(old, old)} due {_local_time(new)}"
+    elif kind == EventKind.SLA_BREACHED:
+        text = f"SLA breached: {_SLA_TARGETS.get(old, old)} was due {_local_time(new)}"
     else:
         text = f"{actor}: {event.get_kind_display()}"
     if event.merged_from_id is not None:

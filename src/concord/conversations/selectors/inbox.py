@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from concord.accounts.models import Team, User
 from concord.common.errors import ValidationFailed
@@ -23,6 +23,7 @@ from concord.conversations.selectors.listing import (
     _tag_names_of,
     decode_cursor,
 )
+from concord.sla.selectors import sla_due_page, sla_without_due
 
 # ---- the agent workspace's inbox -------------------------------------------
 
@@ -132,38 +133,93 @@ def conversation_inbox(
     view: str,
     filters: ConversationFilters,
     oldest_first: bool = False,
+    due_soonest: bool = False,
     cursor: str | None = None,
     limit: int = 50,
 ) -> InboxPage:
-    """A page of one inbox view, by last update (newest or oldest first), keyset-paginated.
+    """A page of one inbox view, keyset-paginated.
 
-    Oldest first puts the conversations that have waited longest since anything
-    happened on top. Three queries whatever the page size: ids, rows, tags.
+    By last update (newest or oldest first): oldest first puts the
+    conversations that have waited longest since anything happened on top.
+    ``due_soonest`` sorts by the earliest running SLA due time (overdue first),
+    then the conversations without one by last update. Three queries whatever
+    the page size (ids, rows, tags), one more where the due ones run out.
     """
     qs = _filtered(user=user, filters=filters, cursor=None).filter(
         _inbox_view_q(user=user, view=view)
     )
-    if cursor:
-        stamp, pk = decode_cursor(cursor)
-        if oldest_first:
-            qs = qs.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk))
-        else:
-            qs = qs.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=pk))
-    order = ("updated_at", "id") if oldest_first else ("-updated_at", "-id")
     limit = max(1, min(limit, 100))
-    # The page's ids first, then its rows with their joins. When SQLite has to
-    # sort (a view that matches most of a status index), it then sorts bare
-    # (updated_at, id) pairs keeping only the top few, instead of joining the
-    # customer, team and assignee of every matching row before sorting.
-    ids = list(qs.order_by(*order).values_list("id", flat=True)[: limit + 1])
+    if due_soonest:
+        keys = _due_page_keys(qs, cursor=cursor, limit=limit)
+    else:
+        if cursor:
+            stamp, pk = decode_cursor(cursor)
+            if oldest_first:
+                qs = qs.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, id__gt=pk))
+            else:
+                qs = qs.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=pk))
+        order = ("updated_at", "id") if oldest_first else ("-updated_at", "-id")
+        # The page's ids first, then its rows with their joins. When SQLite has to
+        # sort (a view that matches most of a status index), it then sorts bare
+        # (updated_at, id) pairs keeping only the top few, instead of joining the
+        # customer, team and assignee of every matching row before sorting.
+        keys = [
+            (pk, "", None) for pk in qs.order_by(*order).values_list("id", flat=True)[: limit + 1]
+        ]
+    ids = [pk for pk, _, _ in keys]
     found = {
         row[0]: row for row in Conversation.objects.filter(pk__in=ids).values_list(*_INBOX_COLUMNS)
     }
     tags = _tag_names_of(ids)
     rows = [_inbox_row(found[pk], tags[pk]) for pk in ids if pk in found]
-    last_row = rows[limit - 1] if len(rows) > limit else None
-    next_cursor = _cursor_for(last_row.updated_at, last_row.pk) if last_row else None
+    next_cursor = None
+    if len(keys) > limit and keys[limit - 1][0] in found:
+        pk, phase, due = keys[limit - 1]
+        if phase == "due" and due is not None:
+            next_cursor = _DUE + _cursor_for(due, pk)
+        elif phase == "rest":
+            next_cursor = _REST + _cursor_for(found[pk][-1], pk)
+        else:
+            next_cursor = _cursor_for(found[pk][-1], pk)
     return InboxPage(items=rows[:limit], next_cursor=next_cursor)
+
+
+# "Due soonest" cursors say which part of the list they stop in: the
+# conversations with a running due time, or the rest (by last update).
+_DUE, _REST = "d.", "r."
+
+
+def _due_page_keys(
+    qs: QuerySet[Conversation], *, cursor: str | None, limit: int
+) -> list[tuple[int, str, datetime | None]]:
+    """(id, part, due time) of the next ``limit + 1`` rows in due-soonest order.
+
+    The due part reads the SLA state's partial index of due times in order and
+    checks each against the view; the rest walks the (updated_at, id) index and
+    skips rows with a due time. Neither sorts the whole view.
+    """
+    if cursor and not cursor.startswith((_DUE, _REST)):
+        raise ValidationFailed("The cursor is not one this list gave out.", field="cursor")
+    keys: list[tuple[int, str, datetime | None]] = []
+    if not cursor or cursor.startswith(_DUE):
+        after = decode_cursor(cursor[len(_DUE) :]) if cursor else None
+        keys = [
+            (pk, "due", due)
+            for pk, due in sla_due_page(conversations=qs, after=after, limit=limit + 1)
+        ]
+        cursor = None
+    if len(keys) <= limit:
+        rest = qs.filter(sla_without_due())
+        if cursor:
+            stamp, pk = decode_cursor(cursor[len(_REST) :])
+            rest = rest.filter(Q(updated_at__lt=stamp) | Q(updated_at=stamp, id__lt=pk))
+        keys += [
+            (pk, "rest", None)
+            for pk in rest.order_by("-updated_at", "-id").values_list("id", flat=True)[
+                : limit + 1 - len(keys)
+            ]
+        ]
+    return keys
 
 
 def tag_names(*, limit: int = 500) -> list[str]:

@@ -8,6 +8,8 @@ the form that caused it, keeping what the agent typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -16,6 +18,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
@@ -33,6 +37,7 @@ from concord.conversations.selectors import (
     tag_names,
 )
 from concord.customers.selectors import customer_get_for_user
+from concord.sla.selectors import TargetView, sla_targets_for
 from concord.workspace import forms as wf
 from concord.workspace.presence import presence_report
 from concord.workspace.timeline import MESSAGE_EVENTS, build_timeline
@@ -111,11 +116,43 @@ def _render(
         "history_limit": HISTORY_LIMIT,
         # History rows link to conversation_url + id + "/" (see the inbox view).
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
+        "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),
         "can_work": conversation_user_works(user=user),
         "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,
         **page_forms,
     }
     return render(request, "workspace/conversation.html", context)
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    label: str
+    state: str  # running, paused, breached
+    text: str  # "due in 2 hours", "breached 5 minutes ago", "paused"
+    due_at: datetime | None
+
+
+def _sla_lines(targets: list[TargetView], *, now: datetime) -> list[SlaLine]:
+    """The clocks an agent acts on: running, paused and breached ones (met ones are history)."""
+    lines = []
+    for target in targets:
+        state, due = target.state, target.due_at
+        if state == "met":
+            continue
+        if state == "breached":
+            text = (
+                "breached"
+                if target.achieved_at or due is None
+                else (f"breached, due {timesince(due, now, depth=1)} ago")
+            )
+        elif state == "paused" or due is None:
+            text = "paused"
+        elif due <= now:
+            text = "overdue"  # the sweep writes the breach within seconds
+        else:
+            text = f"due in {timeuntil(due, now, depth=1)}"
+        lines.append(SlaLine(label=target.label, state=state, text=text, due_at=due))
+    return lines
 
 
 @staff_required

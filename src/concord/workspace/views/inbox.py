@@ -51,6 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     counts = inbox_counts(user=user)
     view = data.get("view") or next((key for key in LANDING_VIEWS if counts[key]), LANDING_VIEWS[0])
     oldest_first = data.get("sort") == "oldest"
+    due_soonest = data.get("sort") == "due"
     filters = ConversationFilters(
         channel=data.get("channel") or None,
         priority=data.get("priority") or None,
@@ -64,6 +65,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             view=view,
             filters=filters,
             oldest_first=oldest_first,
+            due_soonest=due_soonest,
             cursor=data.get("cursor") or None,
             limit=PAGE_SIZE,
         )
@@ -71,7 +73,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # Only the cursor can be refused here: start again from the top.
         form.add_error(None, exc.message)
         page = conversation_inbox(
-            user=user, view=view, filters=filters, oldest_first=oldest_first, limit=PAGE_SIZE
+            user=user,
+            view=view,
+            filters=filters,
+            oldest_first=oldest_first,
+            due_soonest=due_soonest,
+            limit=PAGE_SIZE,
         )
     context: dict[str, Any] = {
         "form": form,

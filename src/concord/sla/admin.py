@@ -1,0 +1,151 @@
+"""SLA policies are edited here; targets are shown read-only (only the SLA services write them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+
+from concord.common.admin import ReadOnlyAdmin
+from concord.conversations.models import Channel, Priority
+from concord.customers.models import Tier
+from concord.sla.models import SlaPolicy, SlaTarget
+
+
+def _checkboxes(choices: Any, label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=choices,
+        required=False,
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: any.",
+    )
+
+
+class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
+    # Stored as lists of values; ticked as checkboxes, never typed as JSON.
+    priorities = _checkboxes(Priority.choices, "Priorities")
+    channels = _checkboxes(Channel.choices, "Channels")
+    customer_tiers = _checkboxes(Tier.choices, "Customer tiers")
+
+    class Meta:
+        model = SlaPolicy
+        fields = (
+            "name",
+            "position",
+            "is_active",
+            "priorities",
+            "channels",
+            "customer_tiers",
+            "teams",
+            "organizations",
+            "first_response_seconds",
+            "next_reply_seconds",
+            "resolution_seconds",
+            "warn_before_seconds",
+            "business_hours",
+            "calendar",
+            "pause_on_pending",
+            "pause_on_hold",
+        )
+        widgets = {
+            "teams": forms.CheckboxSelectMultiple,
+        }
+
+
+def _duration(seconds: int | None) -> str:
+    if not seconds:
+        return "—"
+    hours, rest = divmod(seconds, 3600)
+    if rest == 0:
+        return f"{hours} h"
+    return f"{hours} h {rest // 60} min" if hours else f"{seconds // 60} min"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
+    form = SlaPolicyForm
+    list_display = (
+        "position",
+        "name",
+        "is_active",
+        "conditions",
+        "first_response",
+        "next_reply",
+        "resolution",
+        "business_hours",
+    )
+    list_display_links = ("name",)
+    list_editable = ("position", "is_active")
+    ordering = ("position", "id")
+    autocomplete_fields = ("organizations",)
+    fieldsets = (
+        (None, {"fields": ("name", "position", "is_active")}),
+        (
+            "Applies to (every ticked condition must hold; none ticked: any)",
+            {"fields": ("priorities", "channels", "customer_tiers", "teams", "organizations")},
+        ),
+        (
+            "Targets",
+            {
+                "fields": (
+                    "first_response_seconds",
+                    "next_reply_seconds",
+                    "resolution_seconds",
+                    "warn_before_seconds",
+                )
+            },
+        ),
+        ("Clock", {"fields": ("business_hours", "calendar", "pause_on_pending", "pause_on_hold")}),
+    )
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).prefetch_related("teams", "organizations")
+
+    @admin.display(description="Conditions")
+    def conditions(self, obj: SlaPolicy) -> str:
+        parts = [
+            ", ".join(str(v) for v in values)
+            for values in (
+                obj.priorities,
+                obj.channels,
+                obj.customer_tiers,
+                [t.name for t in obj.teams.all()],
+                [o.name for o in obj.organizations.all()],
+            )
+            if values
+        ]
+        return "; ".join(parts) or "any conversation"
+
+    @admin.display(description="First response")
+    def first_response(self, obj: SlaPolicy) -> str:
+        return _duration(obj.first_response_seconds)
+
+    @admin.display(description="Next reply")
+    def next_reply(self, obj: SlaPolicy) -> str:
+        return _duration(obj.next_reply_seconds)
+
+    @admin.display(description="Resolution")
+    def resolution(self, obj: SlaPolicy) -> str:
+        return _duration(obj.resolution_seconds)
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(ReadOnlyAdmin):
+    list_display = (
+        "conversation_id",
+        "target",
+        "cycle",
+        "policy",
+        "started_at",
+        "due_at",
+        "achieved_at",
+        "warned_at",
+        "breached_at",
+    )
+    list_filter = ("target", "policy")
+    list_select_related = ("policy",)
+    search_fields = ("=conversation__id",)
+    ordering = ("-started_at",)
+    date_hierarchy = "started_at"

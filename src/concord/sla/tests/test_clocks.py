@@ -1,0 +1,289 @@
+"""Due times from the event log: business and calendar time, cycles, pauses, reopen."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+
+from concord.accounts.models import Team, User
+from concord.calendars.models import Calendar
+from concord.calendars.services import calendar_create
+from concord.conversations.services import (
+    conversation_assign,
+    conversation_note,
+    conversation_reply,
+    conversation_set_priority,
+    conversation_set_status,
+    message_receive,
+)
+from concord.sla.models import SlaState, SlaTarget
+from concord.sla.services import sla_policy_create, sla_refresh
+from concord.sla.tests.conftest import FRIDAY_16, HOUR, MONDAY_08, Opener
+
+pytestmark = pytest.mark.django_db
+
+
+def _target(conversation_id: int, target: str, cycle: int = 0) -> SlaTarget:
+    return SlaTarget.objects.get(conversation_id=conversation_id, target=target, cycle=cycle)
+
+
+def test_first_response_in_business_hours_runs_over_the_weekend(
+    hours: Calendar, open_conversation: Opener
+) -> None:
+    sla_policy_create(name="Standard", first_response_seconds=4 * HOUR, calendar=hours)
+    conversation = open_conversation()  # Friday 16:00: two business hours left that day
+
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+
+    first = _target(conversation.pk, "first_response")
+    assert first.started_at == FRIDAY_16
+    assert first.due_at == MONDAY_08 + timedelta(hours=2)  # Monday 10:00 Berlin
+    assert SlaState.objects.get(pk=conversation.pk).next_due_at == first.due_at
+
+
+def test_calendar_time_ignores_business_hours(hours: Calendar, open_conversation: Opener) -> None:
+    sla_policy_create(
+        name="Around the clock",
+        first_response_seconds=4 * HOUR,
+        business_hours=False,
+        calendar=hours,
+    )
+    conversation = open_conversation()
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert _target(conversation.pk, "first_response").due_at == FRIDAY_16 + timedelta(hours=4)
+
+
+def test_the_team_calendar_applies_when_the_policy_has_none(
+    hours: Calendar, support: Team, open_conversation: Opener
+) -> None:
+    support.calendar = hours
+    support.save(update_fields=["calendar"])
+    sla_policy_create(name="Standard", first_response_seconds=4 * HOUR)
+    with_team = open_conversation(team=support)
+    without_team = open_conversation()
+
+    sla_refresh(conversation_id=with_team.pk, now=FRIDAY_16)
+    sla_refresh(conversation_id=without_team.pk, now=FRIDAY_16)
+
+    assert _target(with_team.pk, "first_response").due_at == MONDAY_08 + timedelta(hours=2)
+    # No calendar anywhere: calendar time.
+    assert _target(without_team.pk, "first_response").due_at == FRIDAY_16 + timedelta(hours=4)
+
+
+def test_the_policy_calendar_wins_over_the_team_calendar(
+    hours: Calendar, support: Team, open_conversation: Opener
+) -> None:
+    # Open around the clock: if it were used, the due time would be Friday 20:00.
+    support.calendar = calendar_create(
+        name="Always", time_zone="UTC", intervals=[(day, time(0), time(0)) for day in range(7)]
+    )
+    support.save(update_fields=["calendar"])
+    sla_policy_create(name="Standard", first_response_seconds=4 * HOUR, calendar=hours)
+    conversation = open_conversation(team=support)
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert _target(conversation.pk, "first_response").due_at == MONDAY_08 + timedelta(hours=2)
+
+
+def test_a_public_reply_meets_the_first_response_and_a_note_does_not(
+    hours: Calendar, open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(name="Standard", first_response_seconds=4 * HOUR, calendar=hours)
+    conversation = open_conversation()
+    conversation_note(
+        conversation=conversation,
+        actor=agent,
+        body_text="Looking",
+        at=FRIDAY_16 + timedelta(minutes=5),
+    )
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16 + timedelta(minutes=5))
+    assert _target(conversation.pk, "first_response").achieved_at is None
+
+    replied = FRIDAY_16 + timedelta(minutes=30)
+    conversation_reply(conversation=conversation, actor=agent, body_text="On it", at=replied)
+    sla_refresh(conversation_id=conversation.pk, now=replied)
+
+    first = _target(conversation.pk, "first_response")
+    assert first.achieved_at == replied
+    assert first.breached_at is None
+    assert SlaState.objects.get(pk=conversation.pk).next_due_at is None
+
+
+def test_next_reply_cycles_start_on_customer_messages_after_a_reply(
+    open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(
+        name="Standard",
+        first_response_seconds=HOUR,
+        next_reply_seconds=2 * HOUR,
+        business_hours=False,
+    )
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_reply(
+        conversation=conversation, actor=agent, body_text="Hi", at=t + timedelta(minutes=10)
+    )
+    message_receive(conversation=conversation, body_text="Still broken", at=t + timedelta(hours=1))
+    message_receive(conversation=conversation, body_text="Hello?", at=t + timedelta(hours=2))
+    message_receive(
+        conversation=conversation,
+        body_text="Out of office",
+        automatic=True,
+        at=t + timedelta(hours=3),
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+
+    cycles = SlaTarget.objects.filter(conversation=conversation, target="next_reply")
+    assert [(c.cycle, c.started_at, c.due_at) for c in cycles] == [
+        (1, t + timedelta(hours=1), t + timedelta(hours=3))  # the second message joins cycle 1
+    ]
+
+    conversation_reply(
+        conversation=conversation,
+        actor=agent,
+        body_text="Fixed",
+        at=t + timedelta(hours=2, minutes=30),
+    )
+    message_receive(
+        conversation=conversation, body_text="Thanks, one more", at=t + timedelta(hours=4)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=4))
+
+    one, two = SlaTarget.objects.filter(conversation=conversation, target="next_reply").order_by(
+        "cycle"
+    )
+    assert (one.achieved_at, one.breached_at) == (t + timedelta(hours=2, minutes=30), None)
+    assert (two.cycle, two.started_at, two.due_at, two.achieved_at) == (
+        2,
+        t + timedelta(hours=4),
+        t + timedelta(hours=6),
+        None,
+    )
+
+
+def test_pending_pauses_the_clock_when_the_policy_says_so(
+    open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(
+        name="Standard", resolution_seconds=8 * HOUR, business_hours=False, pause_on_pending=True
+    )
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_set_status(
+        conversation=conversation, actor=agent, status="pending", at=t + timedelta(hours=1)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+    resolution = _target(conversation.pk, "resolution")
+    assert resolution.due_at is None  # paused: no due time
+    assert SlaState.objects.get(pk=conversation.pk).next_due_at is None
+
+    # The customer answers five hours later: seven hours remain from then.
+    message_receive(conversation=conversation, body_text="Here you go", at=t + timedelta(hours=6))
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=6))
+    assert _target(conversation.pk, "resolution").due_at == t + timedelta(hours=13)
+
+
+def test_on_hold_pauses_only_with_its_own_flag(open_conversation: Opener, agent: User) -> None:
+    policy = sla_policy_create(
+        name="Standard", resolution_seconds=8 * HOUR, business_hours=False, pause_on_hold=False
+    )
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_set_status(
+        conversation=conversation, actor=agent, status="on_hold", at=t + timedelta(hours=1)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+    assert _target(conversation.pk, "resolution").due_at == t + timedelta(hours=8)
+
+    policy.pause_on_hold = True
+    policy.save()
+    conversation_set_status(
+        conversation=conversation, actor=agent, status="open", at=t + timedelta(hours=3)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=3))
+    # The two hours on hold no longer count.
+    assert _target(conversation.pk, "resolution").due_at == t + timedelta(hours=10)
+
+
+def test_a_reopen_continues_the_resolution_clock(open_conversation: Opener, agent: User) -> None:
+    sla_policy_create(name="Standard", resolution_seconds=8 * HOUR, business_hours=False)
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_reply(
+        conversation=conversation,
+        actor=agent,
+        body_text="Done",
+        status="solved",
+        at=t + timedelta(hours=2),
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+    assert _target(conversation.pk, "resolution").achieved_at == t + timedelta(hours=2)
+
+    message_receive(
+        conversation=conversation, body_text="It broke again", at=t + timedelta(hours=20)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=20))
+
+    resolution = _target(conversation.pk, "resolution")
+    assert resolution.achieved_at is None
+    # Two hours used before solving, none while solved: six hours from the reopen.
+    assert resolution.due_at == t + timedelta(hours=26)
+    assert SlaTarget.objects.filter(conversation=conversation, target="resolution").count() == 1
+
+
+def test_a_policy_change_rebases_open_targets_but_not_met_ones(
+    open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(
+        name="Urgent",
+        position=1,
+        priorities=["urgent"],
+        first_response_seconds=HOUR,
+        resolution_seconds=4 * HOUR,
+        business_hours=False,
+    )
+    sla_policy_create(
+        name="Standard",
+        position=2,
+        first_response_seconds=8 * HOUR,
+        resolution_seconds=24 * HOUR,
+        business_hours=False,
+    )
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_reply(
+        conversation=conversation, actor=agent, body_text="Hi", at=t + timedelta(hours=2)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+    conversation_set_priority(
+        conversation=conversation, actor=agent, priority="urgent", at=t + timedelta(hours=3)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=3))
+
+    first = _target(conversation.pk, "first_response")
+    resolution = _target(conversation.pk, "resolution")
+    assert (str(first.policy), first.breached_at) == ("Standard", None)  # met in time, settled
+    assert str(resolution.policy) == "Urgent"
+    assert resolution.due_at == t + timedelta(hours=4)
+    assert str(SlaState.objects.get(pk=conversation.pk).policy) == "Urgent"
+
+
+def test_no_matching_policy_leaves_no_clocks(
+    open_conversation: Opener, support: Team, agent: User
+) -> None:
+    sla_policy_create(name="Billing only", first_response_seconds=HOUR, priorities=["urgent"])
+    conversation = open_conversation()
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert not SlaTarget.objects.filter(conversation=conversation).exists()
+    # A team change that makes no policy match drops the unmet clocks again.
+    conversation_set_priority(
+        conversation=conversation, actor=agent, priority="urgent", at=FRIDAY_16
+    )
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert SlaTarget.objects.filter(conversation=conversation).count() == 1
+    conversation_set_priority(conversation=conversation, actor=agent, priority="low", at=FRIDAY_16)
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert not SlaTarget.objects.filter(conversation=conversation).exists()
+    conversation_assign(conversation=conversation, actor=agent, team=support, at=FRIDAY_16)
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    assert SlaState.objects.get(pk=conversation.pk).policy is None
