@@ -89,6 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="run background tasks and the scheduler (SLA sweep, time rules, webhook retries)",
     )
 
+    routing = commands.add_parser("routing", help="the learned triage classifier")
+    routing_commands = routing.add_subparsers(dest="routing_command", required=True)
+    train = routing_commands.add_parser(
+        "train",
+        help="train on this installation's solved conversations and report held-out accuracy",
+    )
+    train.add_argument(
+        "--holdout",
+        type=float,
+        default=0.2,
+        help="share of conversations kept aside to measure accuracy (0.05-0.5)",
+    )
+    train.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the split")
+
     demo = commands.add_parser(
         "demo",
         help="fill an empty database with demo data (login: admin / concord-demo)",
@@ -140,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "token": _token,
         "mail": _mail,
         "worker": _worker,
+        "routing": _routing,
     }
     try:
         return handlers[options.command](options)
@@ -339,6 +354,13 @@ def _worker(options: argparse.Namespace) -> int:
         scheduler.stop.set()
         scheduler.join(timeout=30)
     return 0
+
+
+def _routing(options: argparse.Namespace) -> int:
+    from concord.routing.training import train_and_report
+
+    _prepare_database()
+    return train_and_report(holdout=options.holdout, seed=options.seed, out=sys.stdout)
 
 
 def _mail(options: argparse.Namespace) -> int:

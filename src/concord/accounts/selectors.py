@@ -97,3 +97,14 @@ def team_get(*, actor: User, team_id: int) -> Team | None:
 def user_get_by_username(*, username: str) -> User | None:
     """Any user (of any role) by username, case-insensitively; for the command line."""
     return User.objects.filter(username__iexact=username.strip()).first()
+
+
+def team_by_slug(*, slug: str) -> Team | None:
+    """A team by its slug, for rules that name one (routing, automations)."""
+    return Team.objects.filter(slug=slug.strip().lower()).first()
+
+
+def users_by_usernames(*, usernames: list[str]) -> list[User]:
+    """Active users among these usernames (case-insensitive), for rules that name people."""
+    wanted = {name.strip().lower() for name in usernames if name.strip()}
+    return [u for u in User.objects.filter(is_active=True) if u.username.lower() in wanted]

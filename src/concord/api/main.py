@@ -22,6 +22,7 @@ from concord.api.auth import BearerToken
 from concord.common.errors import NotFound
 from concord.conversations.api import router as conversations_router
 from concord.customers.api import router as customers_router
+from concord.routing.api import router as routing_router
 
 
 class JSONObjectParser(Parser):
@@ -79,6 +80,7 @@ errors.install(api)
 api.add_router("/", conversations_router)
 api.add_router("/", customers_router)
 api.add_router("/", accounts_router)
+api.add_router("/", routing_router)
 
 # Registered last so that it only catches paths no other route matched: an
 # unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.

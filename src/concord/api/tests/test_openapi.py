@@ -30,6 +30,9 @@ EXPECTED = {
     "/api/v1/teams": {"get"},
     "/api/v1/teams/{team_id}": {"get"},
     "/api/v1/me": {"get"},
+    "/api/v1/routing/me": {"get"},
+    "/api/v1/routing/me/availability": {"post"},
+    "/api/v1/routing/agents/{user_id}": {"get", "post"},
 }
 
 
