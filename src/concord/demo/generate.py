@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from concord.accounts.models import Role
+from concord.automations import demo as automations_demo
+from concord.automations.context import suppressed
 from concord.channels.email.services.mailboxes import mailbox_create
 from concord.common.errors import Conflict, ValidationFailed
 from concord.conversations.selectors import conversation_any_exist
@@ -33,6 +35,8 @@ from concord.demo.world import (
     build_organizations,
     build_staff,
 )
+from concord.routing import demo as routing_demo
+from concord.sla import demo as sla_demo
 
 __all__ = ["DEMO_ADMIN_USERNAME", "DEMO_PASSWORD", "DemoSummary", "generate"]
 
@@ -84,8 +88,9 @@ def generate(
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     # One transaction: a failure leaves nothing half-made, and SQLite writes far
     # faster without a commit per service call (the services' own atomic blocks
-    # become savepoints).
-    with transaction.atomic():
+    # become savepoints). Suppressed: 90 days of history must not be routed,
+    # reminded or alarmed as if it had just happened.
+    with suppressed(), transaction.atomic():
         admin, supervisor, teams, members, logins = build_staff()
         owners = [supervisor, *[u for u in members["Support"] if u.role == Role.AGENT]]
         organizations = build_organizations(rng, owners)
@@ -122,6 +127,11 @@ def generate(
             team=teams.get("Support"),
             send_acknowledgement=True,
         )
+        # Service levels, routing and automations that act on new work (and,
+        # through the worker's time rules, on conversations left waiting).
+        sla_demo.seed(now=now)
+        routing_demo.seed(now=now)
+        automations_demo.seed(now=now)
     return DemoSummary(
         teams=len(teams),
         staff=len(people.STAFF) + 1,

@@ -20,6 +20,7 @@ from concord.conversations.services import (
     conversation_note,
     conversation_open,
     conversation_reply,
+    conversation_set_category,
     conversation_set_priority,
     conversation_set_status,
     conversation_tag,
@@ -224,6 +225,14 @@ class Story:
             conversation_tag(
                 conversation=self.conversation, actor=self.owner, tags=tags, at=reply_at
             )
+        # The agent labels what the request is about: categories feed the
+        # routing classifier and the reports.
+        conversation_set_category(
+            conversation=self.conversation,
+            actor=self.owner,
+            category=plan.problem.category,
+            at=reply_at,
+        )
         if plan.reprioritise:
             current = self.conversation.priority
             wanted = Priority.URGENT if current == Priority.HIGH else Priority.HIGH

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from concord.accounts.models import Role, User
@@ -95,13 +98,60 @@ def record(
         message=message,
         created_at=at,
     )
-    conversation_id, event_id = conversation.pk, event.pk
-    transaction.on_commit(
-        lambda: conversation_changed.send(
-            sender=Event, conversation_id=conversation_id, event_ids=[event_id]
-        )
-    )
+    _announce(conversation.pk, event.pk)
     return event
+
+
+# Events written but not yet announced, per conversation, in this thread. One
+# change (a reply that also assigns and opens) writes several events; they are
+# announced together, so listeners (the automation pipeline) run once per
+# change instead of once per event.
+_unannounced = threading.local()
+
+
+@dataclass
+class _Pending:
+    ids: list[int]
+    callbacks: list[Callable[[], None]]
+
+
+def _announce(conversation_id: int, event_id: int) -> None:
+    by_conversation: dict[int, _Pending] = _unannounced.__dict__.setdefault("pending", {})
+    pending = by_conversation.get(conversation_id)
+    if pending is not None and not _any_registered(pending.callbacks):
+        # Its transaction rolled back: those events never existed.
+        pending = None
+    if pending is None:
+        pending = by_conversation[conversation_id] = _Pending(ids=[], callbacks=[])
+    pending.ids.append(event_id)
+    # The announcement runs in the context of the code that made the change, so
+    # listeners see what caused it (the automation chain), even when the commit
+    # happens later, in an outer transaction.
+    context = contextvars.copy_context()
+    batch = pending
+
+    def send() -> None:
+        # The first callback of the commit sends them all; the others find
+        # nothing left. A callback dropped with a rolled-back savepoint loses
+        # nothing: a later one sends its ids, and listeners skip ids that are gone.
+        if by_conversation.get(conversation_id) is batch:
+            del by_conversation[conversation_id]
+        if batch.ids:
+            ids, batch.ids = batch.ids, []
+            context.run(
+                conversation_changed.send,
+                sender=Event,
+                conversation_id=conversation_id,
+                event_ids=ids,
+            )
+
+    pending.callbacks.append(send)
+    transaction.on_commit(send)
+
+
+def _any_registered(callbacks: list[Callable[[], None]]) -> bool:
+    waiting = {id(entry[1]) for entry in connection.run_on_commit}
+    return any(id(callback) in waiting for callback in callbacks)
 
 
 def _as_value(value: object) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 
 from concord.accounts.models import Team, User
+from concord.accounts.services import SYSTEM_USERNAME
 from concord.common.errors import Conflict, ValidationFailed
 from concord.conversations.models import (
     Channel,
@@ -345,7 +346,11 @@ def _staff_message(
 
 
 def _may_own(conversation: Conversation, actor: User) -> bool:
-    """The first replier becomes the owner if they belong to the conversation's team."""
-    if actor.role not in WORKING_ROLES:
+    """The first replier becomes the owner if they belong to the conversation's team.
+
+    Automations act as the system user; a templated email they send must not
+    make the machine the conversation's owner.
+    """
+    if actor.role not in WORKING_ROLES or actor.username == SYSTEM_USERNAME:
         return False
     return conversation.team is None or conversation.team.members.filter(pk=actor.pk).exists()

@@ -1,0 +1,132 @@
+"""Demo triggers and time rules: what a small helpdesk would set up on day one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from concord.automations.models import (
+    TimeRule,
+    TimeRuleAction,
+    TimeRuleCondition,
+    Trigger,
+    TriggerAction,
+    TriggerCondition,
+)
+
+# The demo's Support hours are 08:00-18:00 on weekdays.
+BUSINESS_DAY = 10 * 3600
+
+
+def _trigger(
+    *,
+    name: str,
+    events: list[str],
+    position: int,
+    conditions: list[tuple[str, str, str]],
+    actions: list[tuple[str, str, str]],
+    description: str,
+    match: str = "all",
+) -> None:
+    trigger = Trigger.objects.create(
+        name=name, events=events, position=position, description=description, match=match
+    )
+    TriggerCondition.objects.bulk_create(
+        TriggerCondition(rule=trigger, field=f, operator=o, value=v) for f, o, v in conditions
+    )
+    TriggerAction.objects.bulk_create(
+        TriggerAction(rule=trigger, kind=k, target=t, text=x) for k, t, x in actions
+    )
+
+
+def _time_rule(
+    *,
+    name: str,
+    status: str,
+    after_seconds: int,
+    position: int,
+    actions: list[tuple[str, str, str]],
+    description: str,
+    conditions: list[tuple[str, str, str]] = [],  # noqa: B006 - never mutated
+) -> None:
+    rule = TimeRule.objects.create(
+        name=name,
+        status=status,
+        after_seconds=after_seconds,
+        business_hours=True,
+        position=position,
+        description=description,
+    )
+    TimeRuleCondition.objects.bulk_create(
+        TimeRuleCondition(rule=rule, field=f, operator=o, value=v) for f, o, v in conditions
+    )
+    TimeRuleAction.objects.bulk_create(
+        TimeRuleAction(rule=rule, kind=k, target=t, text=x) for k, t, x in actions
+    )
+
+
+def seed(*, now: datetime) -> None:
+    """Rules that act on the demo data once the worker runs (``now``: rules are timeless)."""
+    _trigger(
+        name="Words that mean it is urgent",
+        position=10,
+        events=["created", "customer_replied"],
+        match="any",
+        conditions=[
+            ("message_text", "contains", "urgent"),
+            ("message_text", "contains", "asap"),
+            ("subject", "contains", "urgent"),
+        ],
+        actions=[("set_priority", "high", ""), ("add_tags", "urgent-words", "")],
+        description="A customer who writes 'urgent' is looked at first.",
+    )
+    _trigger(
+        name="Tell the team when an SLA is breached",
+        position=20,
+        events=["sla_breached"],
+        conditions=[],
+        actions=[
+            (
+                "notify",
+                "assignee, sofia.martin",
+                "The {{ event.old }} target of #{{ conversation.id }} "
+                "“{{ conversation.subject }}” was missed. {{ conversation.url }}",
+            ),
+            ("add_tags", "sla-missed", ""),
+        ],
+        description="The assignee and the supervisor hear about every missed target.",
+    )
+    _trigger(
+        name="VIP customers are never low priority",
+        position=30,
+        events=["created"],
+        conditions=[("customer_tier", "is", "vip"), ("priority", "in", "low, normal")],
+        actions=[("set_priority", "high", "")],
+        description="High-value customers first.",
+    )
+    _time_rule(
+        name="Remind after 3 business days waiting on the customer",
+        status="pending",
+        after_seconds=3 * BUSINESS_DAY,
+        position=10,
+        actions=[
+            (
+                "send_email",
+                "",
+                "Hello {{ customer.name }},\n\nwe are still waiting for your answer about "
+                "“{{ conversation.subject }}”. Just reply to this message and we will carry on."
+                "\n\nThe support team",
+            )
+        ],
+        description="A friendly nudge; the conversation stays pending.",
+    )
+    _time_rule(
+        name="Solve after 7 business days waiting on the customer",
+        status="pending",
+        after_seconds=7 * BUSINESS_DAY,
+        position=20,
+        actions=[
+            ("add_note", "", "Solved automatically: no answer for 7 business days."),
+            ("set_status", "solved", ""),
+        ],
+        description="A customer who comes back later reopens it by replying.",
+    )

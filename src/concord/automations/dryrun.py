@@ -1,0 +1,137 @@
+""" "What would fire for conversation X": every rule's verdict, condition by condition.
+
+A read: nothing is changed and nothing is logged. The admin and the API show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from concord.automations.models import ActionKind, TimeRule, TriggerEvent
+from concord.automations.rules import CompiledRule, Facts, condition_holds, rule_matches
+from concord.automations.selectors import (
+    EVENT_MAP,
+    active_time_rules,
+    active_triggers,
+    facts_for,
+)
+from concord.conversations.models import Conversation, Event
+from concord.conversations.selectors.facts import (
+    conversation_with_context,
+    conversations_in_status_since,
+    latest_event_of_kinds,
+)
+
+
+@dataclass(frozen=True)
+class ConditionVerdict:
+    text: str
+    holds: bool
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    kind: str  # "trigger" or "time rule"
+    id: int
+    name: str
+    listens: bool  # the trigger listens to the event asked about / the time rule's status applies
+    matches: bool  # conditions hold
+    would_fire: bool
+    conditions: list[ConditionVerdict]
+    actions: list[str]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DryRun:
+    conversation: Conversation
+    event_name: str
+    event: Event | None
+    verdicts: list[RuleVerdict]
+
+
+def _conditions(rule: CompiledRule, facts: Facts) -> list[ConditionVerdict]:
+    return [
+        ConditionVerdict(text=c.describe(), holds=condition_holds(c, facts))
+        for c in rule.conditions
+    ]
+
+
+def _actions(rule: CompiledRule) -> list[str]:
+    return [
+        f"{ActionKind(a.kind).label.split(' (')[0]}: {a.target or a.text[:60]}".rstrip(": ")
+        for a in rule.actions
+    ]
+
+
+def dry_run(*, conversation_id: int, event_name: str, now: datetime | None = None) -> DryRun | None:
+    """Each active trigger's verdict for ``event_name`` (a TriggerEvent) and each time rule's."""
+    conversation = conversation_with_context(conversation_id=conversation_id)
+    if conversation is None:
+        return None
+    moment = now or timezone.now()
+    kinds = [kind for kind, name in EVENT_MAP.items() if name == event_name]
+    event = latest_event_of_kinds(conversation_id=conversation_id, kinds=kinds) if kinds else None
+    facts = facts_for(conversation=conversation, event=event)
+    verdicts: list[RuleVerdict] = []
+    for rule in active_triggers():
+        listens = event_name in rule.events
+        matches = rule_matches(rule, facts)
+        verdicts.append(
+            RuleVerdict(
+                kind="trigger",
+                id=rule.id,
+                name=rule.name,
+                listens=listens,
+                matches=matches,
+                would_fire=listens and matches,
+                conditions=_conditions(rule, facts),
+                actions=_actions(rule),
+                note="" if listens else f"does not listen to “{TriggerEvent(event_name).label}”",
+            )
+        )
+    plain = facts_for(conversation=conversation)
+    for time_rule, compiled in active_time_rules():
+        verdicts.append(_time_verdict(time_rule, compiled, conversation, plain, moment))
+    return DryRun(conversation=conversation, event_name=event_name, event=event, verdicts=verdicts)
+
+
+def _time_verdict(
+    rule: TimeRule, compiled: CompiledRule, conversation: Conversation, facts: Facts, now: datetime
+) -> RuleVerdict:
+    listens = conversation.status == rule.status
+    note = f"applies to {rule.status} conversations; this one is {conversation.status}"
+    due = False
+    if listens:
+        rows = conversations_in_status_since(
+            status=rule.status,
+            entered_before=now + timedelta(days=3650),
+            after_id=conversation.pk - 1,
+            limit=1,
+        )
+        since = rows[0][1] if rows and rows[0][0] == conversation.pk else None
+        if since is None:
+            note = "no time in this status recorded"
+        else:
+            waited = int((now - since).total_seconds())
+            due = waited >= rule.after_seconds
+            hours = "business " if rule.business_hours else ""
+            note = (
+                f"in {rule.status} since {since:%Y-%m-%d %H:%M} UTC; fires after "
+                f"{rule.after_seconds // 3600} {hours}hour(s)"
+            )
+    matches = rule_matches(compiled, facts)
+    return RuleVerdict(
+        kind="time rule",
+        id=rule.pk,
+        name=rule.name,
+        listens=listens,
+        matches=matches,
+        would_fire=listens and matches and due,
+        conditions=_conditions(compiled, facts),
+        actions=_actions(compiled),
+        note=note,
+    )

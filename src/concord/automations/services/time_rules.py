@@ -1,0 +1,161 @@
+"""Time rules: act on conversations that have waited in a status long enough.
+
+Run by the worker's scheduler. A rule fires once per stay in the status (the
+run log is keyed by rule, conversation and when the stay began), so running
+the job again, or on two workers at once, does nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from concord.accounts.services import system_user_get
+from concord.automations.context import caused_by
+from concord.automations.models import Outcome, TimeRule, TimeRuleRun
+from concord.automations.rules import CompiledRule, rule_matches
+from concord.automations.selectors import active_time_rules, facts_for
+from concord.automations.services.actions import ActionContext, perform
+from concord.calendars.businesstime import Schedule, business_seconds_between
+from concord.calendars.selectors import calendar_schedule
+from concord.conversations.models import Conversation
+from concord.conversations.selectors.facts import (
+    conversation_with_context,
+    conversations_in_status_since,
+)
+
+logger = logging.getLogger("concord.automations")
+
+_CHUNK = 500
+
+
+def time_rules_run(*, now: datetime | None = None) -> int:
+    """Fire every active time rule that is due; returns how many firings."""
+    moment = now or timezone.now()
+    fired = 0
+    for rule, compiled in active_time_rules():
+        try:
+            fired += _run_rule(rule=rule, compiled=compiled, now=moment)
+        except Exception:
+            logger.exception("Time rule %s %r failed; the others go on.", rule.pk, rule.name)
+    return fired
+
+
+def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
+    # Business time never runs faster than the clock, so the calendar cut-off
+    # finds every candidate; the business check then drops the early ones.
+    entered_before = now - timedelta(seconds=rule.after_seconds)
+    fired, after_id = 0, 0
+    schedules: dict[int, Schedule] = {}
+    while True:
+        rows = conversations_in_status_since(
+            status=rule.status, entered_before=entered_before, after_id=after_id, limit=_CHUNK
+        )
+        if not rows:
+            return fired
+        after_id = rows[-1][0]
+        done = set(
+            TimeRuleRun.objects.filter(
+                rule=rule, conversation_id__in=[pk for pk, _ in rows]
+            ).values_list("conversation_id", "since")
+        )
+        for conversation_id, since in rows:
+            if (conversation_id, since) in done:
+                continue
+            conversation = conversation_with_context(conversation_id=conversation_id)
+            if conversation is None:
+                continue
+            if rule.business_hours and not _waited_business(
+                rule=rule, conversation=conversation, since=since, now=now, schedules=schedules
+            ):
+                continue
+            if not rule_matches(compiled, facts_for(conversation=conversation)):
+                continue
+            if _fire(rule=rule, compiled=compiled, conversation=conversation, since=since, now=now):
+                fired += 1
+
+
+def _waited_business(
+    *,
+    rule: TimeRule,
+    conversation: Conversation,
+    since: datetime,
+    now: datetime,
+    schedules: dict[int, Schedule],
+) -> bool:
+    calendar = conversation.team.calendar if conversation.team else None
+    if calendar is None:
+        return True  # no calendar: around the clock, already checked
+    schedule = schedules.get(calendar.pk)
+    if schedule is None:
+        schedule = schedules[calendar.pk] = calendar_schedule(calendar=calendar)
+    waited = business_seconds_between(schedule=schedule, start=since, end=now)
+    return waited >= rule.after_seconds
+
+
+def _fire(
+    *,
+    rule: TimeRule,
+    compiled: CompiledRule,
+    conversation: Conversation,
+    since: datetime,
+    now: datetime,
+) -> bool:
+    key = f"time_rule:{rule.pk}"
+    done: list[str] = []
+    try:
+        with caused_by((key,)), transaction.atomic():
+            try:
+                with transaction.atomic():
+                    run = TimeRuleRun.objects.create(
+                        rule=rule,
+                        conversation_id=conversation.pk,
+                        since=since,
+                        outcome=Outcome.FIRED,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                return False  # another run of the job got here first
+            ctx = ActionContext(
+                conversation=conversation,
+                event=None,
+                actor=system_user_get(),
+                dedupe=f"r{rule.pk}:c{conversation.pk}:{int(since.timestamp())}",
+                rule_name=rule.name,
+            )
+            for index, action in enumerate(compiled.actions):
+                done.append(perform(action=action, ctx=ctx, index=index))
+            run.detail = "; ".join(done)[:2000]
+            run.save(update_fields=["detail"])
+    except Exception as error:
+        logger.warning(
+            "Time rule %s %r failed for conversation %s: %s",
+            rule.pk,
+            rule.name,
+            conversation.pk,
+            error,
+        )
+        try:
+            with transaction.atomic():
+                TimeRuleRun.objects.create(
+                    rule=rule,
+                    conversation_id=conversation.pk,
+                    since=since,
+                    outcome=Outcome.FAILED,
+                    detail=str(error)[:2000],
+                    created_at=now,
+                )
+        except IntegrityError:
+            pass
+        return False
+    logger.info(
+        "Time rule %s %r fired for conversation %s: %s",
+        rule.pk,
+        rule.name,
+        conversation.pk,
+        "; ".join(done),
+    )
+    return True
