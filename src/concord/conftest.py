@@ -62,3 +62,14 @@ def api_client() -> Callable[[User], Client]:
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make
+
+
+@pytest.fixture
+def client_as_admin(db: None) -> Client:
+    """A browser-less client signed in to the admin site as a superuser."""
+    user = factories.UserFactory.create(
+        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    client = Client()
+    client.force_login(user)
+    return client

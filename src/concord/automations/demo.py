@@ -104,9 +104,9 @@ def seed(*, now: datetime) -> None:
         description="High-value customers first.",
     )
     _time_rule(
-        name="Remind after 3 business days waiting on the customer",
+        name="Remind after a business day waiting on the customer",
         status="pending",
-        after_seconds=3 * BUSINESS_DAY,
+        after_seconds=BUSINESS_DAY,
         position=10,
         actions=[
             (
@@ -120,12 +120,12 @@ def seed(*, now: datetime) -> None:
         description="A friendly nudge; the conversation stays pending.",
     )
     _time_rule(
-        name="Solve after 7 business days waiting on the customer",
+        name="Solve after 5 business days waiting on the customer",
         status="pending",
-        after_seconds=7 * BUSINESS_DAY,
+        after_seconds=5 * BUSINESS_DAY,
         position=20,
         actions=[
-            ("add_note", "", "Solved automatically: no answer for 7 business days."),
+            ("add_note", "", "Solved automatically: no answer for 5 business days."),
             ("set_status", "solved", ""),
         ],
         description="A customer who comes back later reopens it by replying.",

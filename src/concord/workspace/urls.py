@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from concord.workspace.views import (
     attachments,
     auth,
+    availability,
     conversation,
     customers,
     inbox,
@@ -29,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+    path("availability/", availability.availability, name="availability"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),

@@ -8,26 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from concord.accounts.models import Role, User
+from concord.accounts.models import User
 from concord.automations.dryrun import dry_run
 from concord.automations.models import Trigger, TriggerRun
 from concord.automations.tests.conftest import Committing, make_time_rule, make_trigger
-from concord.common.testing import factories
 from concord.conversations.models import Conversation
 from concord.conversations.services import conversation_set_status
 
 pytestmark = pytest.mark.django_db
 
 Open = Callable[..., Conversation]
-
-
-@pytest.fixture
-def staff_client(client: Client) -> Client:
-    root = factories.UserFactory.create(
-        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
-    client.force_login(root)
-    return client
 
 
 def test_dry_run_explains_every_rule(
@@ -70,8 +60,8 @@ def test_dry_run_explains_every_rule(
     assert not TriggerRun.objects.exists()
 
 
-def test_admin_dry_run_page(staff_client: Client, open_conversation: Open) -> None:
-    client = staff_client
+def test_admin_dry_run_page(client_as_admin: Client, open_conversation: Open) -> None:
+    client = client_as_admin
     conversation = open_conversation()
     make_trigger(name="Parcel", events=["created"], conditions=[("subject", "contains", "parcel")])
     page = client.get(
@@ -85,9 +75,9 @@ def test_admin_dry_run_page(staff_client: Client, open_conversation: Open) -> No
 
 
 def test_admin_defines_a_trigger_without_code_and_bad_rows_are_refused(
-    staff_client: Client, open_conversation: Open
+    client_as_admin: Client, open_conversation: Open
 ) -> None:
-    client = staff_client
+    client = client_as_admin
     form = {
         "name": "Refunds to billing",
         "description": "",

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from concord.accounts.models import Role
 from concord.calendars.models import Calendar
-from concord.common.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +33,6 @@ def form(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def client_as_admin() -> Client:
-    user = factories.UserFactory.create(
-        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_an_admin_defines_a_calendar_with_hours_and_closed_dates(client_as_admin: Client) -> None:

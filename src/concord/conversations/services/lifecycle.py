@@ -67,54 +67,58 @@ def conversation_set_status(
 def conversation_set_priority(
     *, conversation: Conversation, actor: User, priority: str, at: datetime | None = None
 ) -> Conversation:
-    require_worker(actor)
     if priority not in Priority.values:
         raise ValidationFailed(
             f"{priority!r} is not a priority ({', '.join(Priority.values)}).", field="priority"
         )
-    moment = when(at)
-    with transaction.atomic():
-        conversation = lock(conversation)
-        if conversation.status == Status.CLOSED or conversation.merged_into_id is not None:
-            raise Conflict("This conversation can no longer change.", field="priority")
-        if conversation.priority != priority:
-            record(
-                conversation,
-                EventKind.PRIORITY_CHANGED,
-                at=moment,
-                actor=actor,
-                old=conversation.priority,
-                new=priority,
-            )
-            conversation.priority = priority
-            touch(conversation, moment, ["priority"])
-    return conversation
+    return _set_label(
+        conversation=conversation,
+        actor=actor,
+        field="priority",
+        value=priority,
+        kind=EventKind.PRIORITY_CHANGED,
+        at=at,
+    )
 
 
 def conversation_set_category(
     *, conversation: Conversation, actor: User, category: str, at: datetime | None = None
 ) -> Conversation:
     """Label what the request is about ("billing", "shipping"); an empty string clears it."""
-    require_worker(actor)
     category = " ".join(category.split())
     if len(category) > 100:
         raise ValidationFailed("A category is at most 100 characters.", field="category")
+    return _set_label(
+        conversation=conversation,
+        actor=actor,
+        field="category",
+        value=category,
+        kind=EventKind.CATEGORY_CHANGED,
+        at=at,
+    )
+
+
+def _set_label(
+    *,
+    conversation: Conversation,
+    actor: User,
+    field: str,
+    value: str,
+    kind: str,
+    at: datetime | None,
+) -> Conversation:
+    """Set one plain field (priority, category) with its event; a no-op if unchanged."""
+    require_worker(actor)
     moment = when(at)
     with transaction.atomic():
         conversation = lock(conversation)
         if conversation.status == Status.CLOSED or conversation.merged_into_id is not None:
-            raise Conflict("This conversation can no longer change.", field="category")
-        if conversation.category != category:
-            record(
-                conversation,
-                EventKind.CATEGORY_CHANGED,
-                at=moment,
-                actor=actor,
-                old=conversation.category,
-                new=category,
-            )
-            conversation.category = category
-            touch(conversation, moment, ["category"])
+            raise Conflict("This conversation can no longer change.", field=field)
+        old = getattr(conversation, field)
+        if old != value:
+            record(conversation, kind, at=moment, actor=actor, old=old, new=value)
+            setattr(conversation, field, value)
+            touch(conversation, moment, [field])
     return conversation
 
 

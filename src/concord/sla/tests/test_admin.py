@@ -5,22 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from concord.accounts.models import Role, Team
-from concord.common.testing import factories
+from concord.accounts.models import Team
 from concord.sla.models import SlaPolicy
 from concord.sla.services import sla_policy_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client_as_admin() -> Client:
-    user = factories.UserFactory.create(
-        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_an_admin_ticks_conditions_without_writing_json(

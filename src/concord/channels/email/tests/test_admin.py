@@ -6,34 +6,22 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from concord.accounts.models import Role
 from concord.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from concord.channels.email.services.inbound import inbound_store
 from concord.channels.email.tests.conftest import build_email, deliver
-from concord.common.testing import factories
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_logged_in() -> Client:
-    user = factories.UserFactory.create(
-        username="root", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_quarantined_emails_are_listed_and_can_be_reprocessed(
-    admin_client_logged_in: Client, mailbox: Mailbox
+    client_as_admin: Client, mailbox: Mailbox
 ) -> None:
     email = build_email()
     del email["From"]
     stuck = deliver(mailbox, email)
     assert stuck.status == InboundStatus.QUARANTINED
 
-    listing = admin_client_logged_in.get(
+    listing = client_as_admin.get(
         "/admin/email_channel/inboundemail/", {"status__exact": "quarantined"}
     )
     assert listing.status_code == 200
@@ -42,7 +30,7 @@ def test_quarantined_emails_are_listed_and_can_be_reprocessed(
     # The operator fixes the cause; here the stored raw email gets its sender back.
     with default_storage.open(stuck.storage_name, "wb") as handle:
         handle.write(b"From: dana@customer.test\r\n" + email.as_bytes())
-    response = admin_client_logged_in.post(
+    response = client_as_admin.post(
         "/admin/email_channel/inboundemail/",
         {"action": "reprocess", "_selected_action": [stuck.pk]},
         follow=True,
@@ -55,15 +43,13 @@ def test_quarantined_emails_are_listed_and_can_be_reprocessed(
 
 
 def test_inbound_and_outbound_emails_cannot_be_edited_or_deleted_in_the_admin(
-    admin_client_logged_in: Client, mailbox: Mailbox
+    client_as_admin: Client, mailbox: Mailbox
 ) -> None:
     stored = inbound_store(mailbox=mailbox, raw=build_email().as_bytes(), source="smtp")
-    page = admin_client_logged_in.get(
-        f"/admin/email_channel/inboundemail/{stored.inbound.pk}/change/"
-    )
+    page = client_as_admin.get(f"/admin/email_channel/inboundemail/{stored.inbound.pk}/change/")
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    deleted = admin_client_logged_in.post(
+    deleted = client_as_admin.post(
         f"/admin/email_channel/inboundemail/{stored.inbound.pk}/delete/", {"post": "yes"}
     )
     assert deleted.status_code == 403
@@ -71,11 +57,11 @@ def test_inbound_and_outbound_emails_cannot_be_edited_or_deleted_in_the_admin(
 
 
 def test_the_mailbox_form_never_shows_the_imap_password_and_blank_keeps_it(
-    admin_client_logged_in: Client, mailbox: Mailbox
+    client_as_admin: Client, mailbox: Mailbox
 ) -> None:
     Mailbox.objects.filter(pk=mailbox.pk).update(imap_password="s3cret-imap")
     url = f"/admin/email_channel/mailbox/{mailbox.pk}/change/"
-    page = admin_client_logged_in.get(url)
+    page = client_as_admin.get(url)
     assert page.status_code == 200
     assert "s3cret-imap" not in page.content.decode()
     form = {
@@ -91,13 +77,13 @@ def test_the_mailbox_form_never_shows_the_imap_password_and_blank_keeps_it(
         "imap_password": "",
         "imap_folder": "INBOX",
     }
-    saved = admin_client_logged_in.post(url, form)
+    saved = client_as_admin.post(url, form)
     assert saved.status_code == 302, saved.content.decode()[:2000]
     mailbox.refresh_from_db()
     assert mailbox.imap_password == "s3cret-imap"
     assert mailbox.imap_host == "imap.acme.test"
 
     form["address"] = "help+tag@acme.test"
-    refused = admin_client_logged_in.post(url, form)
+    refused = client_as_admin.post(url, form)
     assert refused.status_code == 200
     assert "cannot contain" in refused.content.decode()
