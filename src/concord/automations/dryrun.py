@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from concord.automations.models import ActionKind, TimeRule, TriggerEvent
+from concord.automations.models import ActionKind, TimeRule, TimeRuleRun, TriggerEvent
 from concord.automations.rules import CompiledRule, Facts, condition_holds, rule_matches
 from concord.automations.selectors import (
     EVENT_MAP,
@@ -18,6 +18,7 @@ from concord.automations.selectors import (
     active_triggers,
     facts_for,
 )
+from concord.automations.services.time_rules import waited_business
 from concord.conversations.models import Conversation, Event
 from concord.conversations.selectors.facts import (
     conversation_with_context,
@@ -106,23 +107,28 @@ def _time_verdict(
     note = f"applies to {rule.status} conversations; this one is {conversation.status}"
     due = False
     if listens:
-        rows = conversations_in_status_since(
-            status=rule.status,
-            entered_before=now + timedelta(days=3650),
-            after_id=conversation.pk - 1,
-            limit=1,
-        )
-        since = rows[0][1] if rows and rows[0][0] == conversation.pk else None
+        since = _stay_began(conversation)
         if since is None:
             note = "no time in this status recorded"
         else:
-            waited = int((now - since).total_seconds())
-            due = waited >= rule.after_seconds
-            hours = "business " if rule.business_hours else ""
+            if rule.business_hours:
+                due = waited_business(
+                    rule=rule, conversation=conversation, since=since, now=now, schedules={}
+                )
+            else:
+                due = (now - since).total_seconds() >= rule.after_seconds
+            counted = " of business hours" if rule.business_hours else ""
             note = (
                 f"in {rule.status} since {since:%Y-%m-%d %H:%M} UTC; fires after "
-                f"{rule.after_seconds // 3600} {hours}hour(s)"
+                f"{_duration(rule.after_seconds)}{counted}"
             )
+            if TimeRuleRun.objects.filter(
+                rule=rule, conversation_id=conversation.pk, since=since
+            ).exists():
+                due = False
+                note += "; already fired for this stay"
+            elif not due:
+                note += "; not yet"
     matches = rule_matches(compiled, facts)
     return RuleVerdict(
         kind="time rule",
@@ -135,3 +141,21 @@ def _time_verdict(
         actions=_actions(compiled),
         note=note,
     )
+
+
+def _stay_began(conversation: Conversation) -> datetime | None:
+    rows = conversations_in_status_since(
+        status=conversation.status,
+        entered_before=timezone.now() + timedelta(days=3650),
+        after_id=conversation.pk - 1,
+        limit=1,
+    )
+    return rows[0][1] if rows and rows[0][0] == conversation.pk else None
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} day(s)"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hour(s)"
+    return f"{seconds // 60} minute(s)"

@@ -68,7 +68,7 @@ def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
             conversation = conversation_with_context(conversation_id=conversation_id)
             if conversation is None:
                 continue
-            if rule.business_hours and not _waited_business(
+            if rule.business_hours and not waited_business(
                 rule=rule, conversation=conversation, since=since, now=now, schedules=schedules
             ):
                 continue
@@ -78,7 +78,7 @@ def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
                 fired += 1
 
 
-def _waited_business(
+def waited_business(
     *,
     rule: TimeRule,
     conversation: Conversation,
@@ -86,6 +86,7 @@ def _waited_business(
     now: datetime,
     schedules: dict[int, Schedule],
 ) -> bool:
+    """Whether the stay has lasted ``after_seconds`` of the team calendar's business time."""
     calendar = conversation.team.calendar if conversation.team else None
     if calendar is None:
         return True  # no calendar: around the clock, already checked

@@ -16,6 +16,7 @@ from concord.automations.models import (
     TriggerAction,
     TriggerCondition,
 )
+from concord.common.testing.browser import browser, browser_page, page_problems  # noqa: F401
 from concord.conversations.models import Conversation
 from concord.conversations.services import conversation_open
 

@@ -11,6 +11,7 @@ from django.test import Client
 from concord.accounts.models import User
 from concord.automations.dryrun import dry_run
 from concord.automations.models import Trigger, TriggerRun
+from concord.automations.services import time_rules_run
 from concord.automations.tests.conftest import Committing, make_time_rule, make_trigger
 from concord.conversations.models import Conversation
 from concord.conversations.services import conversation_set_status
@@ -58,6 +59,15 @@ def test_dry_run_explains_every_rule(
     # Nothing happened.
     assert not conversation.tags.exists()
     assert not TriggerRun.objects.exists()
+
+    # Once the time rule has fired for this stay in pending, it would not fire again.
+    with committed():
+        assert time_rules_run() == 1
+    again = dry_run(conversation_id=conversation.pk, event_name="created")
+    assert again is not None
+    remind = next(v for v in again.verdicts if v.name == "Remind")
+    assert not remind.would_fire
+    assert "already fired for this stay" in remind.note
 
 
 def test_admin_dry_run_page(client_as_admin: Client, open_conversation: Open) -> None:
