@@ -1,10 +1,9 @@
 """Which automation caused the change being made, carried across tasks.
 
 While a rule's actions run, ``caused_by`` names the chain of rules that led
-here. The conversation events those actions write are announced after commit
-in the same thread, so the receiver reads the chain from here and hands it to
-the next task: that is how the loop guard sees a rule about to fire again on
-its own consequences.
+here (the conversations app's ``change_cause``). The events those actions
+write are announced with it, and the receiver hands it to the next task: that
+is how the loop guard sees a rule about to fire again on its own consequences.
 """
 
 from __future__ import annotations
@@ -13,21 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-_chain: ContextVar[tuple[str, ...]] = ContextVar("concord_automation_chain", default=())
+from concord.conversations.signals import change_cause
+
 _suppressed: ContextVar[bool] = ContextVar("concord_automations_suppressed", default=False)
-
-
-def current_chain() -> tuple[str, ...]:
-    return _chain.get()
 
 
 @contextmanager
 def caused_by(chain: tuple[str, ...]) -> Iterator[None]:
-    token = _chain.set(chain)
+    token = change_cause.set(chain)
     try:
         yield
     finally:
-        _chain.reset(token)
+        change_cause.reset(token)
 
 
 @contextmanager

@@ -7,6 +7,8 @@ reach anything beyond what is listed here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 
@@ -56,3 +58,20 @@ def template_context(*, conversation: Conversation, event: Event | None) -> dict
 def render(text: str, context: dict[str, object]) -> str:
     check_template(text)
     return _engine.from_string(text).render(Context(context, autoescape=False)).strip()
+
+
+def slack_escape(text: str) -> str:
+    """Slack's own escaping: the three characters its message markup is made of."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_values(context: dict[str, object], escape: Callable[[str], str]) -> dict[str, object]:
+    """The same context with every string value escaped (the template's own text is kept)."""
+    return {
+        key: escape_values(value, escape)
+        if isinstance(value, dict)
+        else escape(value)
+        if isinstance(value, str)
+        else value
+        for key, value in context.items()
+    }

@@ -14,7 +14,12 @@ from concord.accounts.models import User
 from concord.accounts.selectors import team_by_slug, user_get_by_username, users_by_usernames
 from concord.automations.models import ActionKind
 from concord.automations.rules import CompiledAction, split_list
-from concord.automations.templating import render, template_context
+from concord.automations.templating import (
+    escape_values,
+    render,
+    slack_escape,
+    template_context,
+)
 from concord.common.errors import ValidationFailed
 from concord.conversations.models import Conversation, Event
 from concord.conversations.selectors.facts import conversation_with_context
@@ -68,7 +73,12 @@ def perform(*, action: CompiledAction, ctx: ActionContext, index: int) -> str:
         change = conversation_tag if kind == ActionKind.ADD_TAGS else conversation_untag
         change(conversation=conversation, actor=ctx.actor, tags=names)
         return f"{'+' if kind == ActionKind.ADD_TAGS else '-'}tags {', '.join(names)}"
-    text = render(action.text, template_context(conversation=conversation, event=ctx.event))
+    context = template_context(conversation=conversation, event=ctx.event)
+    if kind == ActionKind.SLACK:
+        # Customers write subjects and names: in Slack, "<!channel>" or
+        # "<https://evil|Reset password>" would be markup, so their values are escaped.
+        context = escape_values(context, slack_escape)
+    text = render(action.text, context)
     key = f"{ctx.dedupe}:{index}"
     if kind == ActionKind.ADD_NOTE:
         conversation_note(conversation=conversation, actor=ctx.actor, body_text=text)

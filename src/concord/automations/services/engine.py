@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from concord.accounts.services import system_user_get
@@ -156,6 +156,11 @@ def _fire(*, rule: CompiledRule, event: Event, chain: tuple[str, ...]) -> bool:
             TriggerRun.objects.filter(trigger_id=rule.id, event_id=event.pk).update(
                 detail="; ".join(done)[:2000]
             )
+    except OperationalError:
+        # A locked or lost database says nothing about the rule: no run row, so
+        # running the task again (it is marked failed) can still fire it.
+        logger.exception("Trigger %s %r could not run; the task fails.", rule.id, rule.name)
+        raise
     except Exception as error:
         logger.warning(
             "Trigger %s %r failed for conversation %s: %s",

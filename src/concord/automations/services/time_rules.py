@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from concord.accounts.services import system_user_get
 from concord.automations.context import caused_by
 from concord.automations.models import Outcome, TimeRule, TimeRuleRun
 from concord.automations.rules import CompiledRule, rule_matches
-from concord.automations.selectors import active_time_rules, facts_for
+from concord.automations.selectors import active_time_rules, facts_for_id
 from concord.automations.services.actions import ActionContext, perform
 from concord.calendars.businesstime import Schedule, business_seconds_between
 from concord.calendars.selectors import calendar_schedule
@@ -62,8 +63,14 @@ def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
                 rule=rule, conversation_id__in=[pk for pk, _ in rows]
             ).values_list("conversation_id", "since")
         )
+        recent = _recent_firings(rule=rule, conversation_ids=[pk for pk, _ in rows], now=now)
         for conversation_id, since in rows:
             if (conversation_id, since) in done:
+                continue
+            # Conditions first, from two light queries; the full conversation only
+            # for those that match.
+            loaded = facts_for_id(conversation_id=conversation_id)
+            if loaded is None or not rule_matches(compiled, loaded.facts):
                 continue
             conversation = conversation_with_context(conversation_id=conversation_id)
             if conversation is None:
@@ -72,10 +79,60 @@ def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
                 rule=rule, conversation=conversation, since=since, now=now, schedules=schedules
             ):
                 continue
-            if not rule_matches(compiled, facts_for(conversation=conversation)):
+            if recent.get(conversation_id, 0) >= MAX_FIRINGS_PER_DAY:
+                _stop_loop(rule=rule, conversation_id=conversation_id, since=since, now=now)
                 continue
             if _fire(rule=rule, compiled=compiled, conversation=conversation, since=since, now=now):
                 fired += 1
+
+
+# A time rule fires once per stay in its status. A rule whose own consequences
+# bring the conversation back into that status (a trigger that sets it pending
+# again) would start a new stay each time and loop slowly, one email per run,
+# out of reach of the trigger chain's guard; this cap stops it.
+MAX_FIRINGS_PER_DAY = 3
+
+
+def _recent_firings(
+    *, rule: TimeRule, conversation_ids: list[int], now: datetime
+) -> dict[int, int]:
+    rows = (
+        TimeRuleRun.objects.filter(
+            rule=rule,
+            conversation_id__in=conversation_ids,
+            outcome=Outcome.FIRED,
+            created_at__gte=now - timedelta(days=1),
+        )
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["conversation_id"]: row["n"] for row in rows}
+
+
+def _stop_loop(*, rule: TimeRule, conversation_id: int, since: datetime, now: datetime) -> None:
+    reason = (
+        f"it already fired {MAX_FIRINGS_PER_DAY} times for this conversation in the last "
+        "24 hours: something puts the conversation back in this status each time"
+    )
+    logger.warning(
+        "Loop guard: time rule %s %r not fired for conversation %s: %s.",
+        rule.pk,
+        rule.name,
+        conversation_id,
+        reason,
+    )
+    try:
+        with transaction.atomic():
+            TimeRuleRun.objects.create(
+                rule=rule,
+                conversation_id=conversation_id,
+                since=since,
+                outcome=Outcome.LOOP_GUARD,
+                detail=reason,
+                created_at=now,
+            )
+    except IntegrityError:
+        pass
 
 
 def waited_business(
@@ -131,6 +188,12 @@ def _fire(
                 done.append(perform(action=action, ctx=ctx, index=index))
             run.detail = "; ".join(done)[:2000]
             run.save(update_fields=["detail"])
+    except OperationalError:
+        # Nothing recorded: the next run of the job tries this stay again.
+        logger.exception(
+            "Time rule %s %r could not run for #%s.", rule.pk, rule.name, conversation.pk
+        )
+        return False
     except Exception as error:
         logger.warning(
             "Time rule %s %r failed for conversation %s: %s",

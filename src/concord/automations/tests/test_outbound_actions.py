@@ -96,3 +96,21 @@ def test_webhook_to_a_private_address_without_allow_list_is_refused(
         assert recorder.requests == []
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.REFUSED
+
+
+def test_customer_text_cannot_become_slack_markup(
+    open_conversation: Open, local_server: Recorder
+) -> None:
+    slack_channel_create(name="alerts", webhook_url=local_server.url)
+    make_trigger(
+        name="Slack",
+        events=["created"],
+        actions=[("slack", "alerts", "<https://example.com|Open> {{ conversation.subject }}")],
+    )
+    open_conversation(subject="<!channel> <https://evil.example|Reset password> & more")
+    text = json.loads(local_server.requests[0].body)["text"]
+    # The admin's own link stays a link; the customer's words stay words.
+    assert text == (
+        "<https://example.com|Open> &lt;!channel&gt; "
+        "&lt;https://evil.example|Reset password&gt; &amp; more"
+    )

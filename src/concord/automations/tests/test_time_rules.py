@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
@@ -11,7 +12,7 @@ from concord.accounts.models import Team, User
 from concord.accounts.services import team_set_calendar
 from concord.automations.models import Outcome, TimeRuleRun
 from concord.automations.services import time_rules_run
-from concord.automations.tests.conftest import Committing, make_time_rule
+from concord.automations.tests.conftest import Committing, make_time_rule, make_trigger
 from concord.calendars.services import calendar_create
 from concord.conversations.models import Conversation, Status, Visibility
 from concord.conversations.services import (
@@ -142,3 +143,29 @@ def test_conditions_narrow_a_time_rule(
         assert time_rules_run() == 1
     assert not normal.tags.exists()
     assert [t.name for t in urgent.tags.all()] == ["stale-urgent"]
+
+
+def test_a_time_rule_undone_by_a_trigger_stops_after_three_firings_a_day(
+    open_conversation: Open, agent: User, committed: Committing, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_time_rule(
+        name="Wake up", status="pending", after_seconds=3600, actions=[("set_status", "open", "")]
+    )
+    make_trigger(
+        name="Park again",
+        events=["status_changed"],
+        conditions=[("new_value", "is", "open")],
+        actions=[("set_status", "pending", "")],
+    )
+    conversation = open_conversation()
+    with committed():
+        conversation_set_status(conversation=conversation, actor=agent, status="pending")
+    start = datetime.now(UTC)
+    fired = []
+    with caplog.at_level(logging.WARNING, logger="concord.automations"):
+        for hour in range(2, 12, 2):
+            with committed():
+                fired.append(time_rules_run(now=start + timedelta(hours=hour)))
+    assert fired == [1, 1, 1, 0, 0]
+    assert TimeRuleRun.objects.filter(outcome=Outcome.LOOP_GUARD).count() == 1
+    assert any("Loop guard: time rule" in r.getMessage() for r in caplog.records)

@@ -21,7 +21,7 @@ def conversation_with_context(*, conversation_id: int) -> Conversation | None:
     """A conversation with its team, assignee, customer, organization and tags loaded."""
     return (
         Conversation.objects.select_related(
-            "team",
+            "team__calendar",
             "assignee",
             "customer",
             "customer__organization",

@@ -17,7 +17,7 @@ from concord.accounts.models import Role, User
 from concord.common.errors import NotAllowed, ValidationFailed
 from concord.common.html import html_to_text, sanitize_html, text_to_html
 from concord.conversations.models import Conversation, Event, Message
-from concord.conversations.signals import conversation_changed
+from concord.conversations.signals import change_cause, conversation_changed
 from concord.customers.models import Customer
 
 # Roles that work conversations: reply, assign, change status. Collaborators
@@ -102,31 +102,34 @@ def record(
     return event
 
 
-# Events written but not yet announced, per conversation, in this thread. One
-# change (a reply that also assigns and opens) writes several events; they are
-# announced together, so listeners (the automation pipeline) run once per
-# change instead of once per event.
+# Events written but not yet announced, per conversation and cause, in this
+# thread. One change (a reply that also assigns and opens) writes several
+# events; they are announced together, so listeners (the automation pipeline)
+# run once per change instead of once per event.
 _unannounced = threading.local()
 
 
 @dataclass
 class _Pending:
     ids: list[int]
-    callbacks: list[Callable[[], None]]
+    last_callback: Callable[[], None] | None = None
 
 
 def _announce(conversation_id: int, event_id: int) -> None:
-    by_conversation: dict[int, _Pending] = _unannounced.__dict__.setdefault("pending", {})
-    pending = by_conversation.get(conversation_id)
-    if pending is not None and not _any_registered(pending.callbacks):
+    by_key: dict[tuple[int, tuple[str, ...]], _Pending] = _unannounced.__dict__.setdefault(
+        "pending", {}
+    )
+    cause = change_cause.get()
+    key = (conversation_id, cause)
+    pending = by_key.get(key)
+    if pending is not None and not _still_registered(pending.last_callback):
         # Its transaction rolled back: those events never existed.
         pending = None
     if pending is None:
-        pending = by_conversation[conversation_id] = _Pending(ids=[], callbacks=[])
+        pending = by_key[key] = _Pending(ids=[])
     pending.ids.append(event_id)
-    # The announcement runs in the context of the code that made the change, so
-    # listeners see what caused it (the automation chain), even when the commit
-    # happens later, in an outer transaction.
+    # Listeners run in the context of the code that made the change (not that of
+    # whoever commits an outer transaction later).
     context = contextvars.copy_context()
     batch = pending
 
@@ -134,8 +137,8 @@ def _announce(conversation_id: int, event_id: int) -> None:
         # The first callback of the commit sends them all; the others find
         # nothing left. A callback dropped with a rolled-back savepoint loses
         # nothing: a later one sends its ids, and listeners skip ids that are gone.
-        if by_conversation.get(conversation_id) is batch:
-            del by_conversation[conversation_id]
+        if by_key.get(key) is batch:
+            del by_key[key]
         if batch.ids:
             ids, batch.ids = batch.ids, []
             context.run(
@@ -143,15 +146,19 @@ def _announce(conversation_id: int, event_id: int) -> None:
                 sender=Event,
                 conversation_id=conversation_id,
                 event_ids=ids,
+                cause=cause,
             )
 
-    pending.callbacks.append(send)
+    pending.last_callback = send
     transaction.on_commit(send)
 
 
-def _any_registered(callbacks: list[Callable[[], None]]) -> bool:
-    waiting = {id(entry[1]) for entry in connection.run_on_commit}
-    return any(id(callback) in waiting for callback in callbacks)
+def _still_registered(callback: Callable[[], None] | None) -> bool:
+    # Newest first: a live batch's last callback was registered moments ago, so
+    # this stops after a few entries even in a transaction with thousands.
+    return callback is not None and any(
+        entry[1] is callback for entry in reversed(connection.run_on_commit)
+    )
 
 
 def _as_value(value: object) -> str:
