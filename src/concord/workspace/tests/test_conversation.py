@@ -109,6 +109,18 @@ def test_send_and_set_solved(as_user: SignIn, agent: User, conv: Conversation) -
     assert fresh(conv).status == "solved"
 
 
+def test_a_new_conversation_shows_new_in_the_status_menu(
+    as_user: SignIn, agent: User, conv: Conversation
+) -> None:
+    # "New" cannot be chosen, but it must not look like "Open" either: a Save
+    # without a choice is refused instead of silently opening the conversation.
+    client = as_user(agent)
+    page = client.get(url(conv)).content.decode()
+    assert '<option value="" selected disabled>New</option>' in page
+    client.post(url(conv, "status"), {})
+    assert fresh(conv).status == "new"
+
+
 def test_an_internal_note(as_user: SignIn, agent: User, conv: Conversation) -> None:
     response = as_user(agent).post(url(conv, "messages"), {"mode": "note", "body": "Ask Bea."})
     assert flashes(response) == ["Internal note added."]
