@@ -47,12 +47,13 @@ def _time_rule(
     actions: list[tuple[str, str, str]],
     description: str,
     conditions: list[tuple[str, str, str]] = [],  # noqa: B006 - never mutated
+    business_hours: bool = True,
 ) -> None:
     rule = TimeRule.objects.create(
         name=name,
         status=status,
         after_seconds=after_seconds,
-        business_hours=True,
+        business_hours=business_hours,
         position=position,
         description=description,
     )
@@ -129,4 +130,14 @@ def seed(*, now: datetime) -> None:
             ("set_status", "solved", ""),
         ],
         description="A customer who comes back later reopens it by replying.",
+    )
+    _time_rule(
+        name="Close 4 days after solved",
+        status="solved",
+        after_seconds=4 * 86400,
+        business_hours=False,
+        position=30,
+        actions=[("set_status", "closed", "")],
+        description="A closed conversation is locked: a customer who writes again "
+        "starts a follow-up that links back to it.",
     )
