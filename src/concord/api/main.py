@@ -23,6 +23,7 @@ from concord.common.errors import NotFound
 from concord.conversations.api import router as conversations_router
 from concord.customers.api import router as customers_router
 from concord.routing.api import router as routing_router
+from concord.surveys.api import router as surveys_router
 
 
 class JSONObjectParser(Parser):
@@ -81,6 +82,7 @@ api.add_router("/", conversations_router)
 api.add_router("/", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/", routing_router)
+api.add_router("/", surveys_router)
 
 # Registered last so that it only catches paths no other route matched: an
 # unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.

@@ -24,6 +24,7 @@ class TriggerEvent(models.TextChoices):
     PRIORITY_CHANGED = "priority_changed", "Priority changed"
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    SURVEY_ANSWERED = "survey_answered", "Survey answered"
 
 
 class Match(models.TextChoices):
@@ -47,6 +48,8 @@ class Field(models.TextChoices):
     PREVIOUS_VALUE = "previous_value", "Changed from (status, priority…)"
     NEW_VALUE = "new_value", "Changed to (status, priority…)"
     SLA_TARGET = "sla_target", "SLA target (first_response, next_reply, resolution)"
+    SURVEY_KIND = "survey_kind", "Survey kind (csat, nps, ces, stars, ves, gcr)"
+    SURVEY_SCORE = "survey_score", "Survey score"
 
 
 class Operator(models.TextChoices):
@@ -56,6 +59,8 @@ class Operator(models.TextChoices):
     NOT_IN = "not_in", "is none of (comma-separated)"
     CONTAINS = "contains", "contains"
     NOT_CONTAINS = "not_contains", "does not contain"
+    AT_MOST = "at_most", "is at most (a number)"
+    AT_LEAST = "at_least", "is at least (a number)"
     IS_SET = "is_set", "is set"
     IS_NOT_SET = "is_not_set", "is not set"
 

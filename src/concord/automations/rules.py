@@ -97,6 +97,12 @@ def condition_holds(condition: CompiledCondition, facts: Facts) -> bool:
         return actual != ""
     if op == Operator.IS_NOT_SET:
         return actual == ""
+    if op in (Operator.AT_MOST, Operator.AT_LEAST):
+        try:
+            number, limit = float(actual), float(condition.value)
+        except ValueError:
+            return False  # not a number (an unanswered score): never "at most 2"
+        return number <= limit if op == Operator.AT_MOST else number >= limit
     return False
 
 

@@ -37,6 +37,7 @@ EVENT_MAP: dict[str, str] = {
     EventKind.PRIORITY_CHANGED: TriggerEvent.PRIORITY_CHANGED,
     EventKind.SLA_WARNING: TriggerEvent.SLA_WARNING,
     EventKind.SLA_BREACHED: TriggerEvent.SLA_BREACHED,
+    EventKind.SURVEY_ANSWERED: TriggerEvent.SURVEY_ANSWERED,
 }
 
 
@@ -171,6 +172,8 @@ def _facts(
         "previous_value": "",
         "new_value": "",
         "sla_target": "",
+        "survey_kind": "",
+        "survey_score": "",
     }
     if event is not None:
         message = event.message
@@ -181,6 +184,9 @@ def _facts(
             values["message_text"] = message.body_text.lower()
         if event.kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACHED):
             values["sla_target"] = event.old_value.lower()
+        elif event.kind == EventKind.SURVEY_ANSWERED:
+            values["survey_kind"] = event.old_value.lower()
+            values["survey_score"] = event.new_value
         else:
             values["previous_value"] = event.old_value.lower()
             values["new_value"] = event.new_value.lower()

@@ -20,6 +20,7 @@ _CHOICES: dict[str, list[str]] = {
     Field.CHANNEL: list(Channel.values),
     Field.CUSTOMER_TIER: list(Tier.values),
     Field.SLA_TARGET: ["first_response", "next_reply", "resolution"],
+    Field.SURVEY_KIND: ["csat", "nps", "ces", "stars", "ves", "gcr"],
 }
 _NEEDS_NO_VALUE = frozenset({Operator.IS_SET, Operator.IS_NOT_SET})
 _NEEDS_TEXT = frozenset(
@@ -36,6 +37,12 @@ def check_condition(*, field: str, operator: str, value: str) -> None:
         return
     if not value.strip():
         raise ValidationFailed("This condition needs a value.", field="value")
+    if operator in (Operator.AT_MOST, Operator.AT_LEAST):
+        try:
+            float(value)
+        except ValueError:
+            raise ValidationFailed(f"{value!r} is not a number.", field="value") from None
+        return
     allowed = _CHOICES.get(field)
     if allowed is None:
         return

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/app/", permanent=False)),
     path("app/", include("concord.workspace.urls")),
     path("help/", include("concord.portal.urls")),
+    path("survey/", include("concord.surveys.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -170,6 +170,9 @@ class EventKind(models.TextChoices):
     # target (first_response, next_reply, resolution), new_value its due time.
     SLA_WARNING = "sla_warning", "SLA warning"
     SLA_BREACHED = "sla_breached", "SLA breached"
+    # The customer answered (or changed) a survey about this conversation:
+    # old_value is the survey kind (csat, nps…), new_value the score.
+    SURVEY_ANSWERED = "survey_answered", "Survey answered"
 
 
 class Event(models.Model):

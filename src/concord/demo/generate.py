@@ -37,6 +37,7 @@ from concord.demo.world import (
 )
 from concord.routing import demo as routing_demo
 from concord.sla import demo as sla_demo
+from concord.surveys import demo as surveys_demo
 
 __all__ = ["DEMO_ADMIN_USERNAME", "DEMO_PASSWORD", "DemoSummary", "generate"]
 
@@ -132,6 +133,7 @@ def generate(
         sla_demo.seed(now=now)
         routing_demo.seed(now=now)
         automations_demo.seed(now=now)
+        surveys_demo.seed(now=now)
     return DemoSummary(
         teams=len(teams),
         staff=len(people.STAFF) + 1,

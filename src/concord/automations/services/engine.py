@@ -51,6 +51,10 @@ def change_process(*, conversation_id: int, event_ids: Sequence[int], chain: Seq
             _step("assignment", conversation_id, _assign)
         _step("SLA refresh", conversation_id, _sla)
     triggers_run(conversation_id=conversation_id, events=events, chain=chain)
+    # Last, so a trigger that tags a conversation as spam or reopens it counts.
+    if EventKind.STATUS_CHANGED in kinds:
+        with caused_by(chain):
+            _step("surveys", conversation_id, _surveys)
 
 
 def _triage(conversation_id: int) -> None:
@@ -69,6 +73,14 @@ def _sla(conversation_id: int) -> None:
     from concord.sla.services import sla_refresh
 
     sla_refresh(conversation_id=conversation_id)
+
+
+def _surveys(conversation_id: int) -> None:
+    from concord.surveys.services import survey_on_conversation_change
+
+    survey_on_conversation_change(
+        conversation_id=conversation_id, event_kinds={EventKind.STATUS_CHANGED}
+    )
 
 
 def _step(name: str, conversation_id: int, run: Callable[[int], None]) -> None:

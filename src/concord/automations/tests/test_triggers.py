@@ -218,3 +218,29 @@ def test_suppressed_changes_run_no_automation(committed: Committing) -> None:
         )
     assert not conversation.tags.exists()
     assert not TriggerRun.objects.exists()
+
+
+def test_a_low_survey_score_fires_a_survey_answered_trigger(
+    open_conversation: Open, committed: Committing
+) -> None:
+    from concord.surveys.services import survey_answer
+    from concord.surveys.tests.conftest import make_definition
+    from concord.surveys.tests.helpers import invite
+
+    make_trigger(
+        name="Unhappy customer",
+        events=["survey_answered"],
+        conditions=[("survey_kind", "is", "csat"), ("survey_score", "at_most", "2")],
+        actions=[("add_tags", "unhappy", "")],
+    )
+    happy = open_conversation()
+    unhappy = open_conversation(identity_value="eve@example.com")
+    csat = make_definition("csat")
+    for conversation, score in ((happy, 5), (unhappy, 1)):
+        _, token = invite(definition=csat, conversation=conversation)
+        with committed():
+            survey_answer(token=token, score=score)
+    assert not happy.tags.exists()
+    assert [t.name for t in unhappy.tags.all()] == ["unhappy"]
+    event = unhappy.events.get(kind=EventKind.SURVEY_ANSWERED)
+    assert (event.old_value, event.new_value) == ("csat", "1")

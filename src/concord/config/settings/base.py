@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "concord.webhooks",
     "concord.notifications",
     "concord.automations",
+    "concord.surveys",
     "concord.channels.email",
     "concord.workspace",
     "concord.portal",

@@ -8,6 +8,7 @@ from concord.conversations.services.attachments import attachment_discard, attac
 from concord.conversations.services.delivery import (
     conversation_record_delivery_failure,
     conversation_record_sla_alarm,
+    conversation_record_survey_answer,
 )
 from concord.conversations.services.lifecycle import (
     conversation_merge,
@@ -36,6 +37,7 @@ __all__ = [
     "conversation_open",
     "conversation_record_delivery_failure",
     "conversation_record_sla_alarm",
+    "conversation_record_survey_answer",
     "conversation_reply",
     "conversation_set_category",
     "conversation_set_priority",

@@ -61,3 +61,19 @@ def conversation_record_sla_alarm(
         return record(
             conversation, kind, at=moment, old=target, new=due_at.isoformat(timespec="seconds")
         )
+
+
+def conversation_record_survey_answer(
+    *, conversation: Conversation, kind: str, score: int, at: datetime | None = None
+) -> Event:
+    """The customer rated this conversation; triggers and the timeline see it as an event."""
+    moment = when(at)
+    with transaction.atomic():
+        return record(
+            conversation,
+            EventKind.SURVEY_ANSWERED,
+            at=moment,
+            actor_customer=conversation.customer,
+            old=kind,
+            new=score,
+        )

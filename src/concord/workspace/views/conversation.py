@@ -38,6 +38,7 @@ from concord.conversations.selectors import (
 )
 from concord.customers.selectors import customer_get_for_user
 from concord.sla.selectors import TargetView, sla_targets_for
+from concord.surveys.selectors import survey_history_for_customer
 from concord.workspace import forms as wf
 from concord.workspace.presence import presence_report
 from concord.workspace.timeline import MESSAGE_EVENTS, build_timeline
@@ -114,6 +115,8 @@ def _render(
             user=user, customer=conversation.customer, limit=HISTORY_LIMIT
         ),
         "history_limit": HISTORY_LIMIT,
+        # The agent sees how this customer rated us lately, before answering.
+        "ratings": survey_history_for_customer(customer_id=conversation.customer_id, limit=3),
         # History rows link to conversation_url + id + "/" (see the inbox view).
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
         "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),

@@ -14,6 +14,7 @@ from concord.customers.selectors import (
     customer_get_for_user,
     customer_search,
 )
+from concord.surveys.selectors import survey_history_for_customer
 from concord.workspace.forms import CustomerSearchForm
 from concord.workspace.views._common import staff, staff_required
 
@@ -60,5 +61,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "history_limit": HISTORY_LIMIT,
             "stages": LifecycleStage.choices,
+            "survey_history": survey_history_for_customer(customer_id=customer.pk, limit=10),
         },
     )
