@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -73,6 +74,10 @@ class Sink:
 def smtp_sink() -> Iterator[Sink]:
     handler = SinkHandler()
     port = free_port()
+    # aiosmtpd logs every command, and "Connection lost" when it stops with a
+    # client still connected, from its own thread after pytest has closed the
+    # captured stream ("--- Logging error ---"): only its warnings matter here.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(handler, hostname="127.0.0.1", port=port, decode_data=False)
     controller.start()
     try:
