@@ -17,6 +17,14 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+from concord.processes import (
+    run_mail,
+    run_worker,
+    start_mail_worker,
+    start_worker,
+    stop_worker,
+)
+
 if TYPE_CHECKING:
     from concord.accounts.models import User
 
@@ -152,8 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "createadmin": _createadmin,
         "token": _token,
-        "mail": _mail,
-        "worker": _worker,
+        "mail": run_mail,
+        "worker": run_worker,
         "routing": _routing,
     }
     try:
@@ -296,94 +304,11 @@ def _demo_size(options: argparse.Namespace) -> int:
     return env_int("CONCORD_DEMO_CONVERSATIONS", default=300, minimum=1)
 
 
-def _start_worker() -> subprocess.Popen[bytes] | None:
-    """The database-backed task worker, as a child in its own session.
-
-    Its own session keeps a terminal's Ctrl-C away from it: the server stops it
-    with one SIGTERM, which lets a running task finish, instead of the worker
-    receiving SIGINT twice (the second one abandons the task).
-    """
-    from django.conf import settings
-
-    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
-    if not backend.startswith("django_tasks_db."):
-        _say(f"Task backend {backend} needs no worker here; not starting one.")
-        return None
-    command = [sys.executable, "-m", "concord.cli", "worker"]
-    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
-
-
-def _start_mail_worker() -> subprocess.Popen[bytes]:
-    """``concord mail`` as a child, in its own session for the same reason as the task worker."""
-    command = [sys.executable, "-m", "concord.cli", "mail"]
-    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own command
-
-
-def _stop_worker(worker: subprocess.Popen[bytes] | None) -> None:
-    if worker is None or worker.poll() is not None:
-        return
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-
-
-def _worker(options: argparse.Namespace) -> int:
-    """The task worker with the scheduler on a side thread.
-
-    django-tasks' ``db_worker`` runs in the main thread, where it handles
-    SIGTERM/SIGINT itself (a running task finishes first); the scheduler stops
-    with it.
-    """
-    import logging
-
-    from django.core.management import call_command
-
-    from concord.common.scheduler import Scheduler
-
-    logging.basicConfig(level=logging.INFO, format="worker: %(levelname)s %(name)s %(message)s")
-    _prepare_database()
-    scheduler = Scheduler()
-    scheduler.start()
-    _say(f"Worker: tasks and {len(scheduler.jobs)} scheduled job(s) in process {os.getpid()}")
-    try:
-        call_command("db_worker", reload=False)
-    finally:
-        scheduler.stop.set()
-        scheduler.join(timeout=30)
-    return 0
-
-
 def _routing(options: argparse.Namespace) -> int:
     from concord.routing.training import train_and_report
 
     _prepare_database()
     return train_and_report(holdout=options.holdout, seed=options.seed, out=sys.stdout)
-
-
-def _mail(options: argparse.Namespace) -> int:
-    import logging
-
-    from concord.channels.email.worker import MailWorker
-
-    logging.basicConfig(level=logging.INFO, format="mail: %(levelname)s %(message)s")
-    # aiosmtpd logs every SMTP command at INFO: too much for a busy listener.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    # The listener's event loop and the database thread share the GIL; with the
-    # default 5 ms switch interval every hand-off between them could wait that long.
-    sys.setswitchinterval(0.001)
-    _prepare_database()
-    mail_worker = MailWorker(listen_port=options.smtp_port)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        mail_worker.stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    mail_worker.run()
-    return 0
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -433,9 +358,9 @@ def _serve(options: argparse.Namespace) -> int:
         demo_admin = _demo_login()
         token = api_token_rotate(user=demo_admin, name="concord serve") if demo_admin else None
         if not options.no_worker:
-            worker = _start_worker()
+            worker = start_worker()
         if not options.no_mail:
-            mail_worker = _start_mail_worker()
+            mail_worker = start_mail_worker()
         _banner(options, demo_admin, token.raw if token else None, worker, mail_worker)
         config = uvicorn.Config(
             app, host=options.host, port=options.port, lifespan="off", log_level="info"
@@ -444,8 +369,8 @@ def _serve(options: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        _stop_worker(mail_worker)
-        _stop_worker(worker)
+        stop_worker(mail_worker)
+        stop_worker(worker)
         sock.close()
     _say("Concord stopped.")
     return 0
