@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "concord.notifications",
     "concord.automations",
     "concord.surveys",
+    "concord.metrics",
     "concord.channels.email",
     "concord.workspace",
     "concord.portal",

@@ -1,0 +1,224 @@
+"""What a metric is asked (``MetricQuery``) and what it answers (``MetricResult``)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+Bucket = Literal["day", "week", "month"]
+TimeBasis = Literal["calendar", "business"]
+
+# Below this many samples a figure is shown as "too few samples", not as a number.
+MIN_SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """A period [start, end), optional buckets, cuts (None: all), and the time basis.
+
+    Cuts narrow every metric the same way where they apply (see each metric's
+    ``cuts`` in ``METRICS``); asking a metric for a cut it cannot honour raises
+    ``UnsupportedCut`` rather than answering for everything.
+    """
+
+    start: datetime
+    end: datetime
+    bucket: Bucket | None = None
+    channel: str | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    category: str | None = None
+    tag: str | None = None
+    customer_tier: str | None = None
+    organization_id: int | None = None
+    time_basis: TimeBasis = "calendar"
+    calendar_id: int | None = None
+    # Bucket boundaries (local midnight, Monday, the 1st) are taken in this zone.
+    time_zone: str | None = None
+    min_samples: int = MIN_SAMPLES
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            value: datetime = getattr(self, name)
+            if timezone.is_naive(value):
+                raise ValueError(f"{name} must be timezone-aware.")
+        if self.end <= self.start:
+            raise ValueError("The period must end after it starts.")
+        if self.time_basis == "business" and self.calendar_id is None:
+            raise ValueError("Business time needs a calendar_id.")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        if self.time_zone:
+            return ZoneInfo(self.time_zone)
+        default = timezone.get_default_timezone()
+        return default if isinstance(default, ZoneInfo) else ZoneInfo(str(default))
+
+    def cuts(self) -> set[str]:
+        """The names of the cuts this query sets."""
+        names = (
+            "channel",
+            "team_id",
+            "agent_id",
+            "category",
+            "tag",
+            "customer_tier",
+            "organization_id",
+        )
+        return {name for name in names if getattr(self, name) is not None}
+
+    def previous(self) -> MetricQuery:
+        """The same query over the period of the same length just before this one."""
+        length = self.end - self.start
+        return replace(self, start=self.start - length, end=self.start)
+
+    def buckets(self) -> list[tuple[datetime, datetime]]:
+        """The bucket boundaries covering the period, clipped to it; [] without buckets."""
+        if self.bucket is None:
+            return []
+        edges: list[tuple[datetime, datetime]] = []
+        current = bucket_start(self.start, self.bucket, self.zone)
+        while current < self.end:
+            following = next_bucket(current, self.bucket, self.zone)
+            edges.append((max(current, self.start), min(following, self.end)))
+            current = following
+        return edges
+
+
+class UnsupportedCut(ValueError):
+    """The metric cannot be narrowed by a cut the query sets."""
+
+
+def bucket_start(moment: datetime, bucket: Bucket, zone: ZoneInfo) -> datetime:
+    local = moment.astimezone(zone)
+    day = local.date()
+    if bucket == "week":
+        day -= timedelta(days=day.weekday())
+    elif bucket == "month":
+        day = day.replace(day=1)
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def next_bucket(start: datetime, bucket: Bucket, zone: ZoneInfo) -> datetime:
+    day = start.date()
+    if bucket == "day":
+        day += timedelta(days=1)
+    elif bucket == "week":
+        day += timedelta(days=7)
+    else:
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    # Built from the date, not by adding hours, so a DST change keeps local midnight.
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class BucketResult:
+    start: datetime
+    end: datetime
+    result: MetricResult
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """A figure with its sample size.
+
+    ``value`` is None when there is no data (never a made-up 0). ``enough`` is
+    False when the sample is below the query's minimum; ``note`` then says so
+    and a display should show the note, not the number. Time metrics carry
+    mean (= value), median and p90 in seconds.
+    """
+
+    value: float | None
+    sample_size: int
+    enough: bool
+    note: str = ""
+    unit: str = ""
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    series: tuple[BucketResult, ...] = ()
+    breakdown: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        return self.value is not None
+
+
+def judged(
+    value: float | None,
+    sample_size: int,
+    *,
+    query: MetricQuery,
+    unit: str,
+    mean: float | None = None,
+    median: float | None = None,
+    p90: float | None = None,
+) -> MetricResult:
+    """A result with ``enough`` and ``note`` worked out from the sample size."""
+    if value is None or sample_size == 0:
+        return MetricResult(
+            value=None, sample_size=sample_size, enough=False, note="no data", unit=unit
+        )
+    enough = sample_size >= query.min_samples
+    note = "" if enough else f"too few samples ({sample_size} < {query.min_samples})"
+    return MetricResult(
+        value=value,
+        sample_size=sample_size,
+        enough=enough,
+        note=note,
+        unit=unit,
+        mean=mean,
+        median=median,
+        p90=p90,
+    )
+
+
+def counted(value: int, *, unit: str = "conversations") -> MetricResult:
+    """A plain count (volume, backlog): zero is a real answer and no sample is too small."""
+    return MetricResult(value=float(value), sample_size=value, enough=True, unit=unit)
+
+
+def percentile_90(values: list[float]) -> float:
+    """The 90th percentile, linearly interpolated between the closest ranks."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def summarise(durations: Iterable[float], *, query: MetricQuery) -> MetricResult:
+    """Mean (the value), median and p90 of durations in seconds."""
+    values = sorted(durations)
+    if not values:
+        return judged(None, 0, query=query, unit="seconds")
+    mean = statistics.fmean(values)
+    return judged(
+        mean,
+        len(values),
+        query=query,
+        unit="seconds",
+        mean=mean,
+        median=statistics.median(values),
+        p90=percentile_90(values),
+    )
+
+
+def with_series(result: MetricResult, series: list[BucketResult]) -> MetricResult:
+    return replace(result, series=tuple(series))
+
+
+def bucketed_durations(
+    samples: list[tuple[datetime, float]], *, query: MetricQuery
+) -> MetricResult:
+    """Summarise (moment, seconds) samples over the period and per bucket."""
+    overall = summarise((seconds for _, seconds in samples), query=query)
+    series = [
+        BucketResult(lo, hi, summarise((s for at, s in samples if lo <= at < hi), query=query))
+        for lo, hi in query.buckets()
+    ]
+    return with_series(overall, series)
