@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -35,18 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ holds scripts, not a package
-from harness import RESULTS, machine
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 3),
-        "p95_ms": round(p95 * 1000, 3),
-        "runs": len(ordered),
-    }
-
+from harness import RESULTS, latency_summary, machine
 
 CONDITION_POOL: list[tuple[str, str, str]] = [
     ("status", "is", "pending"),
@@ -124,7 +112,7 @@ def measure(events: list[tuple[int, int]], repeat: int) -> dict[str, Any]:
 
     triggers_run(conversation_id=loaded[0][0], events=loaded[0][1], chain=())  # compile once
     results: dict[str, Any] = {}
-    results["no match"] = _ms(run_all(loaded[:repeat], none_fired))
+    results["no match"] = latency_summary(run_all(loaded[:repeat], none_fired), digits=3)
 
     cold = []
     for cid, evs in loaded[:30]:
@@ -133,7 +121,7 @@ def measure(events: list[tuple[int, int]], repeat: int) -> dict[str, Any]:
         start = time.perf_counter()
         triggers_run(conversation_id=cid, events=evs, chain=())
         cold.append(time.perf_counter() - start)
-    results["cold (after an edit)"] = _ms(cold)
+    results["cold (after an edit)"] = latency_summary(cold, digits=3)
 
     firing = Trigger.objects.get(name="Fires")
     firing.is_active = True
@@ -143,7 +131,9 @@ def measure(events: list[tuple[int, int]], repeat: int) -> dict[str, Any]:
         assert fired == 1, f"{fired} fired"
 
     triggers_run(conversation_id=loaded[-1][0], events=loaded[-1][1], chain=())
-    results["one fires"] = _ms(run_all(loaded[: min(repeat, len(loaded) - 1)], one))
+    results["one fires"] = latency_summary(
+        run_all(loaded[: min(repeat, len(loaded) - 1)], one), digits=3
+    )
     return results
 
 

@@ -193,3 +193,14 @@ def measured_server(env: dict[str, str], log: Path, into: ServerFigures) -> Iter
         yield base
         into.server_memory_kb = proc_memory(proc.pid)
     into.load_average["after"] = _load()
+
+
+def latency_summary(samples: list[float], *, digits: int = 2) -> dict[str, float]:
+    """p50 and nearest-rank p95 in milliseconds of in-process timings (seconds)."""
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, digits),
+        "p95_ms": round(p95 * 1000, digits),
+        "runs": len(ordered),
+    }

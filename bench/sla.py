@@ -28,7 +28,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -38,20 +37,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ holds scripts, not a package
-from harness import RESULTS, machine
+from harness import RESULTS, latency_summary, machine
 
 BATCH = 2000
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, inside business hours
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-        "runs": len(ordered),
-    }
 
 
 def _timed(run: Callable[[], object], repeat: int) -> list[float]:
@@ -281,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         first_alarm = min(t for t in (upcoming[0], first_warning) if t is not None)
         idle_at = first_alarm - timedelta(seconds=1)
         assert sla_sweep(now=idle_at) == 0
-        lines: dict[str, Any] = {"idle sweep": _ms(_timed(lambda: sla_sweep(now=idle_at), 50))}
+        lines: dict[str, Any] = {
+            "idle sweep": latency_summary(_timed(lambda: sla_sweep(now=idle_at), 50))
+        }
 
         due_at = upcoming[args.due - 1] + timedelta(microseconds=1)
         start = time.perf_counter()
@@ -292,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(elapsed, 2),
             "ms_per_alarm": round(elapsed * 1000 / max(1, written), 2),
         }
-        lines["repeated sweep"] = _ms(_timed(lambda: sla_sweep(now=due_at), 20))
+        lines["repeated sweep"] = latency_summary(_timed(lambda: sla_sweep(now=due_at), 20))
         again = sla_sweep(now=due_at)
         lines["repeated sweep"]["alarms"] = again
 
@@ -307,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             begin = time.perf_counter()
             sla_refresh(conversation_id=pk, now=idle_at)
             refresh_samples.append(time.perf_counter() - begin)
-        lines["sla_refresh"] = _ms(refresh_samples)
+        lines["sla_refresh"] = latency_summary(refresh_samples)
 
         for who, view in (("admin", "all"), ("agent", "my_teams"), ("agent", "mine")):
             user = built[who]
@@ -318,8 +309,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
 
             _timed(page, 5)
-            lines[f"inbox due soonest, {who} {view}"] = _ms(_timed(page, 50))
-            lines[f"inbox last update, {who} {view}"] = _ms(
+            lines[f"inbox due soonest, {who} {view}"] = latency_summary(_timed(page, 50))
+            lines[f"inbox last update, {who} {view}"] = latency_summary(
                 _timed(
                     lambda user=user, view=view: conversation_inbox(
                         user=user, view=view, filters=ConversationFilters()

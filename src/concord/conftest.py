@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,6 +12,8 @@ from django.test import Client
 from concord.accounts.models import Role, Team, User
 from concord.accounts.services import api_token_issue
 from concord.common.testing import factories
+from concord.common.testing.commit import Committing
+from concord.common.testing.mail import Sink, smtp_sink
 
 
 @pytest.fixture
@@ -73,3 +77,29 @@ def client_as_admin(db: None) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def committed(
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
+) -> Committing:
+    """Run the block, then its after-commit work (tasks run inline in tests)."""
+
+    def block() -> AbstractContextManager[Any]:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
+
+@pytest.fixture
+def sink(settings: Any) -> Iterator[Sink]:
+    """A real SMTP server on loopback that Concord's outbound mail goes to."""
+    with smtp_sink() as running:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = running.host
+        settings.EMAIL_PORT = running.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        yield running

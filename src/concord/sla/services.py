@@ -9,7 +9,7 @@ refreshes therefore never duplicate one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -169,74 +169,75 @@ def _apply(*, conversation_id: int, policy: SlaPolicy | None, specs: list[Spec])
 
 def _fire_due(*, row: SlaTarget, now: datetime) -> int:
     """Write the breach or warning this row is due for, if any; returns how many (0 or 1)."""
-    if row.breached_at is None and row.due_at is not None:
-        late = row.achieved_at > row.due_at if row.achieved_at else now > row.due_at
+    due, warn = row.due_at, row.warn_at
+    if due is None:
+        return 0
+    if row.breached_at is None:
+        late = row.achieved_at > due if row.achieved_at else now > due
         if late:
-            return int(_breach(row=row, now=now))
+            # Dated when the target was missed, so the timeline and metrics place it there.
+            claim: dict[str, object] = {"breached_at__isnull": True}
+            return _alarm(
+                row=row,
+                kind=BREACHED,
+                due=due,
+                claim=claim,
+                mark="breached_at",
+                at=min(due, now),
+                now=now,
+            )
     if (
         row.warned_at is None
         and row.breached_at is None
         and row.achieved_at is None
-        and row.warn_at is not None
-        and row.due_at is not None
-        and row.warn_at <= now <= row.due_at
+        and warn is not None
+        and warn <= now <= due
     ):
-        return int(_warn(row=row, now=now))
+        claim = {
+            "warned_at__isnull": True,
+            "breached_at__isnull": True,
+            "achieved_at__isnull": True,
+            "warn_at": warn,
+        }
+        return _alarm(
+            row=row,
+            kind=WARNING,
+            due=due,
+            claim=claim,
+            mark="warned_at",
+            at=min(warn, now),
+            now=now,
+        )
     return 0
 
 
-def _breach(*, row: SlaTarget, now: datetime) -> bool:
-    """Mark the row breached and write the event, if no one else has; in one transaction."""
-    due = row.due_at
-    assert due is not None  # noqa: S101 - callers only pass rows with a due time
+def _alarm(
+    *,
+    row: SlaTarget,
+    kind: str,
+    due: datetime,
+    claim: Mapping[str, object],
+    mark: str,
+    at: datetime,
+    now: datetime,
+) -> int:
+    """Mark the row (``mark``) and write the event, if no one else has; in one transaction.
+
+    ``claim`` is the state the row must still be in: the conditional update is
+    what makes repeated and concurrent sweeps write each alarm once.
+    """
     with transaction.atomic():
-        moved = SlaTarget.objects.filter(pk=row.pk, breached_at__isnull=True, due_at=due).update(
-            breached_at=now
-        )
+        moved = SlaTarget.objects.filter(pk=row.pk, due_at=due, **claim).update(**{mark: now})
         if moved != 1:
-            return False
+            return 0
         conversation = conversation_find(conversation_id=row.conversation_id)
         if conversation is None:
-            return False
-        # Dated when the target was missed, so the timeline and metrics place it there.
+            return 0
         conversation_record_sla_alarm(
-            conversation=conversation,
-            kind=BREACHED,
-            target=row.target,
-            due_at=due,
-            at=min(due, now),
+            conversation=conversation, kind=kind, target=row.target, due_at=due, at=at
         )
-    row.breached_at = now
-    return True
-
-
-def _warn(*, row: SlaTarget, now: datetime) -> bool:
-    due, warn = row.due_at, row.warn_at
-    assert due is not None  # noqa: S101 - see _fire_due
-    assert warn is not None  # noqa: S101
-    with transaction.atomic():
-        moved = SlaTarget.objects.filter(
-            pk=row.pk,
-            warned_at__isnull=True,
-            breached_at__isnull=True,
-            achieved_at__isnull=True,
-            warn_at=warn,
-            due_at=due,
-        ).update(warned_at=now)
-        if moved != 1:
-            return False
-        conversation = conversation_find(conversation_id=row.conversation_id)
-        if conversation is None:
-            return False
-        conversation_record_sla_alarm(
-            conversation=conversation,
-            kind=WARNING,
-            target=row.target,
-            due_at=due,
-            at=min(warn, now),
-        )
-    row.warned_at = now
-    return True
+    setattr(row, mark, now)
+    return 1
 
 
 def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 
@@ -17,24 +16,9 @@ from concord.automations.models import (
     TriggerCondition,
 )
 from concord.common.testing.browser import browser, browser_page, page_problems  # noqa: F401
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation
 from concord.conversations.services import conversation_open
-
-
-class Committing(Protocol):
-    def __call__(self) -> AbstractContextManager[Any]: ...
-
-
-@pytest.fixture
-def committed(
-    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
-) -> Committing:
-    """Run the block, then its after-commit work (the pipeline runs inline in tests)."""
-
-    def block() -> AbstractContextManager[Any]:
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return block
 
 
 def make_trigger(

@@ -12,7 +12,8 @@ from concord.accounts.models import User
 from concord.automations.dryrun import dry_run
 from concord.automations.models import Trigger, TriggerRun
 from concord.automations.services import time_rules_run
-from concord.automations.tests.conftest import Committing, make_time_rule, make_trigger
+from concord.automations.tests.conftest import make_time_rule, make_trigger
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation
 from concord.conversations.services import conversation_set_status
 

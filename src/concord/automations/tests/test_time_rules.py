@@ -12,8 +12,9 @@ from concord.accounts.models import Team, User
 from concord.accounts.services import team_set_calendar
 from concord.automations.models import Outcome, TimeRuleRun
 from concord.automations.services import time_rules_run
-from concord.automations.tests.conftest import Committing, make_time_rule, make_trigger
+from concord.automations.tests.conftest import make_time_rule, make_trigger
 from concord.calendars.services import calendar_create
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation, Status, Visibility
 from concord.conversations.services import (
     conversation_assign,

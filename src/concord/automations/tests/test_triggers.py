@@ -12,7 +12,8 @@ from concord.accounts.services import SYSTEM_USERNAME
 from concord.automations.context import suppressed
 from concord.automations.models import Outcome, TriggerRun
 from concord.automations.services import change_process
-from concord.automations.tests.conftest import Committing, make_trigger
+from concord.automations.tests.conftest import make_trigger
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation, EventKind, Status, Visibility
 from concord.conversations.services import conversation_open, conversation_set_status
 from concord.customers.models import Tier

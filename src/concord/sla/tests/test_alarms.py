@@ -14,7 +14,7 @@ from concord.accounts.models import User
 from concord.conversations.models import Conversation, Event, EventKind
 from concord.conversations.services import conversation_reply, message_receive
 from concord.sla.models import SlaTarget
-from concord.sla.services import _breach, sla_policy_create, sla_refresh, sla_sweep
+from concord.sla.services import _fire_due, sla_policy_create, sla_refresh, sla_sweep
 from concord.sla.tests.conftest import FRIDAY_16, HOUR, Opener
 
 T = FRIDAY_16
@@ -109,8 +109,8 @@ def test_a_stale_copy_of_the_row_cannot_breach_twice(open_conversation: Opener) 
     first, second = (SlaTarget.objects.get(conversation=conversation) for _ in range(2))
     now = T + timedelta(hours=2)
     # Two sweepers that both read the row before either wrote.
-    assert _breach(row=first, now=now) is True
-    assert _breach(row=second, now=now) is False
+    assert _fire_due(row=first, now=now) == 1
+    assert _fire_due(row=second, now=now) == 0
     assert len(_alarms(conversation)) == 1
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Protocol
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
 
 import pytest
 
 from concord.accounts.models import User
 from concord.automations.context import suppressed
 from concord.common.testing.browser import browser, browser_page, page_problems  # noqa: F401
-from concord.common.testing.mail import Sink, smtp_sink
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation, EventKind
 from concord.conversations.services import conversation_open, conversation_reply
 from concord.surveys.models import DispatchRule, SurveyDefinition, Trigger
@@ -20,23 +20,6 @@ from concord.surveys.services import (
     survey_definition_create,
     survey_on_conversation_change,
 )
-
-
-class Committing(Protocol):
-    def __call__(self) -> AbstractContextManager[Any]: ...
-
-
-@pytest.fixture
-def committed(
-    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
-) -> Committing:
-    """Run the block, then its after-commit work (tasks run inline in tests)."""
-
-    def block() -> AbstractContextManager[Any]:
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return block
-
 
 KIND_WORDING = {
     "csat": "How satisfied are you with the help you received?",
@@ -124,17 +107,3 @@ def solve(committed: Committing, agent: User) -> Solver:
         return conversation
 
     return make
-
-
-@pytest.fixture
-def sink(settings: Any) -> Iterator[Sink]:
-    """A real SMTP server on loopback that Concord's outbound mail goes to."""
-    with smtp_sink() as running:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = running.host
-        settings.EMAIL_PORT = running.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        yield running

@@ -6,12 +6,13 @@ import pytest
 
 from concord.accounts.models import Role, User
 from concord.common.testing import factories
+from concord.common.testing.commit import Committing
 from concord.conversations.models import Conversation, Status
 from concord.customers.models import Customer, Organization
 from concord.notifications.models import Notification
 from concord.surveys.models import SurveySettings
 from concord.surveys.services import survey_answer
-from concord.surveys.tests.conftest import Committing, Solver, make_definition
+from concord.surveys.tests.conftest import Solver, make_definition
 from concord.surveys.tests.helpers import invite
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("concord.surveys.tests.urls")]

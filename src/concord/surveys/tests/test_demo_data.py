@@ -15,13 +15,13 @@ import pytest
 from django.test import Client
 
 from concord.accounts.models import User
+from concord.common.testing.commit import Committing
 from concord.common.testing.mail import Sink
 from concord.conversations.models import Conversation, Status
 from concord.conversations.services import conversation_open, conversation_reply
 from concord.demo.generate import generate
 from concord.notifications.models import Notification
 from concord.surveys.models import SurveyResponse
-from concord.surveys.tests.conftest import Committing
 
 pytestmark = pytest.mark.django_db
 

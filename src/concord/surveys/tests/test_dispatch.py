@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from concord.accounts.models import User
+from concord.common.testing.commit import Committing
 from concord.conversations.services import conversation_merge, conversation_note, conversation_tag
 from concord.customers.models import Customer
 from concord.surveys.models import EmailState, SurveyDefinition, SurveyInvitation, Trigger
@@ -17,7 +18,7 @@ from concord.surveys.services import (
     survey_dispatch_relationship_nps,
     survey_on_conversation_change,
 )
-from concord.surveys.tests.conftest import Committing, Solver, make_definition, make_rule
+from concord.surveys.tests.conftest import Solver, make_definition, make_rule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("concord.surveys.tests.urls")]
 

@@ -12,11 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from concord.accounts.models import User
+from concord.common.testing.commit import Committing
 from concord.common.testing.mail import Sink
 from concord.notifications.models import Notification
 from concord.surveys import demo
 from concord.surveys.models import SurveyDefinition, SurveyResponse
-from concord.surveys.tests.conftest import Committing, Solver
+from concord.surveys.tests.conftest import Solver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("concord.surveys.tests.urls")]
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any
 
 import pytest
 
@@ -14,26 +12,11 @@ from concord.channels.email.models import InboundEmail, Mailbox
 from concord.channels.email.services.inbound import inbound_process, inbound_store
 from concord.channels.email.services.mailboxes import mailbox_create
 from concord.common.testing.browser import browser, browser_page, page_problems  # noqa: F401
-from concord.common.testing.mail import Sink, smtp_sink
 
 
 @pytest.fixture
 def mailbox(support: Team) -> Mailbox:
     return mailbox_create(name="Acme Support", address="support@acme.test", team=support)
-
-
-@pytest.fixture
-def sink(settings: Any) -> Iterator[Sink]:
-    """A real SMTP server on loopback that Concord's outbound mail goes to."""
-    with smtp_sink() as running:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = running.host
-        settings.EMAIL_PORT = running.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        yield running
 
 
 def build_email(
