@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from concord.accounts.services import system_user_get
@@ -27,7 +25,8 @@ from concord.automations.context import caused_by
 from concord.automations.models import Outcome, TriggerRun
 from concord.automations.rules import CompiledRule, rule_matches
 from concord.automations.selectors import active_triggers, facts_for_id, trigger_event_for
-from concord.automations.services.actions import ActionContext, perform
+from concord.automations.services.actions import ActionContext
+from concord.automations.services.firing import fire_once, record_outcome
 from concord.conversations.models import Event, EventKind
 from concord.conversations.selectors.facts import conversation_with_context, events_by_ids
 
@@ -119,7 +118,17 @@ def triggers_run(*, conversation_id: int, events: Sequence[Event], chain: Sequen
 def _fire(*, rule: CompiledRule, event: Event, chain: tuple[str, ...]) -> bool:
     """Run a matching rule's actions once for this event; False if it did not fire."""
     key = f"trigger:{rule.id}"
-    now = timezone.now()
+
+    def write(outcome: str, detail: str) -> TriggerRun:
+        return TriggerRun.objects.create(
+            trigger_id=rule.id,
+            event_id=event.pk,
+            conversation_id=event.conversation_id,
+            outcome=outcome,
+            detail=detail,
+            created_at=timezone.now(),
+        )
+
     if key in chain or len(chain) >= settings.CONCORD_AUTOMATION_MAX_CHAIN:
         reason = (
             f"it already fired earlier in this chain ({' > '.join(chain)})"
@@ -134,78 +143,24 @@ def _fire(*, rule: CompiledRule, event: Event, chain: tuple[str, ...]) -> bool:
             event.pk,
             reason,
         )
-        _log_outcome(rule=rule, event=event, outcome=Outcome.LOOP_GUARD, detail=reason, at=now)
+        record_outcome(write=write, outcome=Outcome.LOOP_GUARD, detail=reason)
         return False
     conversation = conversation_with_context(conversation_id=event.conversation_id)
     if conversation is None:
         return False
-    actor = system_user_get()
-    done: list[str] = []
-    try:
-        # The chain wraps the commit: events written here are announced as
-        # caused by this trigger, which is what the loop guard follows.
-        with caused_by((*chain, key)), transaction.atomic():
-            try:
-                with transaction.atomic():
-                    TriggerRun.objects.create(
-                        trigger_id=rule.id,
-                        event_id=event.pk,
-                        conversation_id=event.conversation_id,
-                        outcome=Outcome.FIRED,
-                        created_at=now,
-                    )
-            except IntegrityError:
-                return False  # this trigger already handled this event (a re-run)
-            ctx = ActionContext(
-                conversation=conversation,
-                event=event,
-                actor=actor,
-                dedupe=f"t{rule.id}:e{event.pk}",
-                rule_name=rule.name,
-            )
-            for index, action in enumerate(rule.actions):
-                done.append(perform(action=action, ctx=ctx, index=index))
-            TriggerRun.objects.filter(trigger_id=rule.id, event_id=event.pk).update(
-                detail="; ".join(done)[:2000]
-            )
-    except OperationalError:
-        # A locked or lost database says nothing about the rule: no run row, so
-        # running the task again (it is marked failed) can still fire it.
-        logger.exception("Trigger %s %r could not run; the task fails.", rule.id, rule.name)
-        raise
-    except Exception as error:
-        logger.warning(
-            "Trigger %s %r failed for conversation %s: %s",
-            rule.id,
-            rule.name,
-            event.conversation_id,
-            error,
-        )
-        _log_outcome(rule=rule, event=event, outcome=Outcome.FAILED, detail=str(error), at=now)
-        return False
-    logger.info(
-        "Trigger %s %r fired for conversation %s on %s: %s",
-        rule.id,
-        rule.name,
-        event.conversation_id,
-        event.kind,
-        "; ".join(done),
+    done = fire_once(
+        label=f"Trigger {rule.id} {rule.name!r} on {event.kind}",
+        chain=(*chain, key),
+        write=write,
+        ctx=ActionContext(
+            conversation=conversation,
+            event=event,
+            actor=system_user_get(),
+            dedupe=f"t{rule.id}:e{event.pk}",
+            rule_name=rule.name,
+        ),
+        actions=rule.actions,
+        # The task fails visibly; with no run row, running it again can still fire.
+        reraise_database_errors=True,
     )
-    return True
-
-
-def _log_outcome(
-    *, rule: CompiledRule, event: Event, outcome: str, detail: str, at: datetime
-) -> None:
-    try:
-        with transaction.atomic():
-            TriggerRun.objects.create(
-                trigger_id=rule.id,
-                event_id=event.pk,
-                conversation_id=event.conversation_id,
-                outcome=outcome,
-                detail=detail[:2000],
-                created_at=at,
-            )
-    except IntegrityError:
-        pass  # already logged by an earlier run of the same task
+    return done is not None

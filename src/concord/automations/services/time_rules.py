@@ -8,18 +8,18 @@ the job again, or on two workers at once, does nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from concord.accounts.services import system_user_get
-from concord.automations.context import caused_by
 from concord.automations.models import Outcome, TimeRule, TimeRuleRun
 from concord.automations.rules import CompiledRule, rule_matches
 from concord.automations.selectors import active_time_rules, facts_for_id
-from concord.automations.services.actions import ActionContext, perform
+from concord.automations.services.actions import ActionContext
+from concord.automations.services.firing import fire_once, record_outcome
 from concord.calendars.businesstime import Schedule, business_seconds_between
 from concord.calendars.selectors import calendar_schedule
 from concord.conversations.models import Conversation
@@ -121,18 +121,11 @@ def _stop_loop(*, rule: TimeRule, conversation_id: int, since: datetime, now: da
         conversation_id,
         reason,
     )
-    try:
-        with transaction.atomic():
-            TimeRuleRun.objects.create(
-                rule=rule,
-                conversation_id=conversation_id,
-                since=since,
-                outcome=Outcome.LOOP_GUARD,
-                detail=reason,
-                created_at=now,
-            )
-    except IntegrityError:
-        pass
+    record_outcome(
+        write=_writer(rule=rule, conversation_id=conversation_id, since=since, now=now),
+        outcome=Outcome.LOOP_GUARD,
+        detail=reason,
+    )
 
 
 def waited_business(
@@ -162,64 +155,35 @@ def _fire(
     since: datetime,
     now: datetime,
 ) -> bool:
-    key = f"time_rule:{rule.pk}"
-    done: list[str] = []
-    try:
-        with caused_by((key,)), transaction.atomic():
-            try:
-                with transaction.atomic():
-                    run = TimeRuleRun.objects.create(
-                        rule=rule,
-                        conversation_id=conversation.pk,
-                        since=since,
-                        outcome=Outcome.FIRED,
-                        created_at=now,
-                    )
-            except IntegrityError:
-                return False  # another run of the job got here first
-            ctx = ActionContext(
-                conversation=conversation,
-                event=None,
-                actor=system_user_get(),
-                dedupe=f"r{rule.pk}:c{conversation.pk}:{int(since.timestamp())}",
-                rule_name=rule.name,
-            )
-            for index, action in enumerate(compiled.actions):
-                done.append(perform(action=action, ctx=ctx, index=index))
-            run.detail = "; ".join(done)[:2000]
-            run.save(update_fields=["detail"])
-    except OperationalError:
+    done = fire_once(
+        label=f"Time rule {rule.pk} {rule.name!r}",
+        chain=(f"time_rule:{rule.pk}",),
+        write=_writer(rule=rule, conversation_id=conversation.pk, since=since, now=now),
+        ctx=ActionContext(
+            conversation=conversation,
+            event=None,
+            actor=system_user_get(),
+            dedupe=f"r{rule.pk}:c{conversation.pk}:{int(since.timestamp())}",
+            rule_name=rule.name,
+        ),
+        actions=compiled.actions,
         # Nothing recorded: the next run of the job tries this stay again.
-        logger.exception(
-            "Time rule %s %r could not run for #%s.", rule.pk, rule.name, conversation.pk
-        )
-        return False
-    except Exception as error:
-        logger.warning(
-            "Time rule %s %r failed for conversation %s: %s",
-            rule.pk,
-            rule.name,
-            conversation.pk,
-            error,
-        )
-        try:
-            with transaction.atomic():
-                TimeRuleRun.objects.create(
-                    rule=rule,
-                    conversation_id=conversation.pk,
-                    since=since,
-                    outcome=Outcome.FAILED,
-                    detail=str(error)[:2000],
-                    created_at=now,
-                )
-        except IntegrityError:
-            pass
-        return False
-    logger.info(
-        "Time rule %s %r fired for conversation %s: %s",
-        rule.pk,
-        rule.name,
-        conversation.pk,
-        "; ".join(done),
+        reraise_database_errors=False,
     )
-    return True
+    return done is not None
+
+
+def _writer(
+    *, rule: TimeRule, conversation_id: int, since: datetime, now: datetime
+) -> Callable[[str, str], TimeRuleRun]:
+    def write(outcome: str, detail: str) -> TimeRuleRun:
+        return TimeRuleRun.objects.create(
+            rule=rule,
+            conversation_id=conversation_id,
+            since=since,
+            outcome=outcome,
+            detail=detail,
+            created_at=now,
+        )
+
+    return write
