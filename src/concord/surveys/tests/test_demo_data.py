@@ -8,6 +8,7 @@ the sink, their links record the answers, and a CES of 1 notifies the agent.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,15 +37,18 @@ def _link(message: Any, label: str) -> str:
 def test_on_demo_data_solving_sends_csat_and_a_ces_of_1_notifies_the_agent(
     sink: Sink, client: Client, committed: Committing
 ) -> None:
-    generate(conversations=60, seed=3)
+    # A fixed end time: the demo's stories depend on the weekday and the hour.
+    generate(conversations=60, seed=1, now=datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     waiting = (
         Conversation.objects.filter(
-            channel="email", status__in=[Status.OPEN, Status.PENDING], assignee__isnull=False
+            channel__in=["email", "web"],
+            status__in=[Status.NEW, Status.OPEN, Status.PENDING],
+            assignee__isnull=False,
         )
         .select_related("assignee")
         .first()
     )
-    assert waiting is not None, "the demo has no open email conversation with an owner"
+    assert waiting is not None, "the demo has no open email or web conversation with an owner"
     agent: User = waiting.assignee  # type: ignore[assignment]
 
     with committed():
