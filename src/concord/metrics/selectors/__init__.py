@@ -13,9 +13,6 @@ not exist; deflection needs article view tracking.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from concord.metrics.selectors.conversations import (
     backlog,
     escalation_rate,
@@ -25,7 +22,15 @@ from concord.metrics.selectors.conversations import (
     sla_resolution,
     volume,
 )
-from concord.metrics.selectors.customers import CHURN_CUTS, churn_rate
+from concord.metrics.selectors.customers import churn_rate
+from concord.metrics.selectors.overview import (
+    OVERVIEW_METRICS,
+    Figure,
+    Matrix,
+    Overview,
+    cx_overview,
+    volume_matrix,
+)
 from concord.metrics.selectors.query import (
     MIN_SAMPLES,
     Bucket,
@@ -35,7 +40,7 @@ from concord.metrics.selectors.query import (
     TimeBasis,
     UnsupportedCut,
 )
-from concord.metrics.selectors.scope import CONVERSATION_CUTS
+from concord.metrics.selectors.registry import METRICS, Metric, metric_supports
 from concord.metrics.selectors.surveys import ces, csat, gcr, nps, star_rating, ves
 from concord.metrics.selectors.times import (
     average_reply_time,
@@ -43,54 +48,18 @@ from concord.metrics.selectors.times import (
     resolution_time,
 )
 
-MetricFunction = Callable[..., MetricResult]
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    label: str
-    compute: MetricFunction
-    unit: str
-    # Higher is better (CSAT) or lower is better (FRT); goals and charts need to know.
-    higher_is_better: bool
-    cuts: frozenset[str] = CONVERSATION_CUTS
-    # Durations honour MetricQuery.time_basis; the others ignore it.
-    timed: bool = False
-
-    def __call__(self, *, query: MetricQuery) -> MetricResult:
-        return self.compute(query=query)
-
-
-_ALL = [
-    Metric("csat", "CSAT", csat, "%", True),
-    Metric("nps", "NPS", nps, "NPS", True),
-    Metric("ces", "CES", ces, "%", True),
-    Metric("star_rating", "Star rating", star_rating, "score", True),
-    Metric("ves", "VES", ves, "score", True),
-    Metric("gcr", "Goal completion rate", gcr, "%", True),
-    Metric("frt", "First response time", first_response_time, "seconds", False, timed=True),
-    Metric("art", "Average reply time", average_reply_time, "seconds", False, timed=True),
-    Metric("resolution_time", "Resolution time", resolution_time, "seconds", False, timed=True),
-    Metric("fcr", "First contact resolution", first_contact_resolution, "%", True),
-    Metric("reopen_rate", "Reopen rate", reopen_rate, "%", False),
-    Metric("escalation_rate", "Escalation rate", escalation_rate, "%", False),
-    Metric("sla_first_response", "SLA attainment: first response", sla_first_response, "%", True),
-    Metric("sla_resolution", "SLA attainment: resolution", sla_resolution, "%", True),
-    Metric("backlog", "Backlog", backlog, "conversations", False),
-    Metric("volume", "Volume", volume, "conversations", False),
-    Metric("churn_rate", "Churn rate", churn_rate, "%", False, cuts=CHURN_CUTS),
-]
-METRICS: dict[str, Metric] = {metric.name: metric for metric in _ALL}
-
 __all__ = [
     "METRICS",
     "MIN_SAMPLES",
+    "OVERVIEW_METRICS",
     "Bucket",
     "BucketResult",
+    "Figure",
+    "Matrix",
     "Metric",
     "MetricQuery",
     "MetricResult",
+    "Overview",
     "TimeBasis",
     "UnsupportedCut",
     "average_reply_time",
@@ -98,10 +67,12 @@ __all__ = [
     "ces",
     "churn_rate",
     "csat",
+    "cx_overview",
     "escalation_rate",
     "first_contact_resolution",
     "first_response_time",
     "gcr",
+    "metric_supports",
     "nps",
     "reopen_rate",
     "resolution_time",
@@ -110,4 +81,5 @@ __all__ = [
     "star_rating",
     "ves",
     "volume",
+    "volume_matrix",
 ]

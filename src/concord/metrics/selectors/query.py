@@ -42,6 +42,9 @@ class MetricQuery:
     # Bucket boundaries (local midnight, Monday, the 1st) are taken in this zone.
     time_zone: str | None = None
     min_samples: int = MIN_SAMPLES
+    # Time metrics only: answer the % of samples at most this many seconds
+    # ("share of chats with FRT <= 60 s") instead of the mean.
+    within_seconds: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
@@ -52,6 +55,8 @@ class MetricQuery:
             raise ValueError("The period must end after it starts.")
         if self.time_basis == "business" and self.calendar_id is None:
             raise ValueError("Business time needs a calendar_id.")
+        if self.within_seconds is not None and self.within_seconds < 0:
+            raise ValueError("within_seconds cannot be negative.")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -192,16 +197,25 @@ def percentile_90(values: list[float]) -> float:
 
 
 def summarise(durations: Iterable[float], *, query: MetricQuery) -> MetricResult:
-    """Mean (the value), median and p90 of durations in seconds."""
+    """Mean, median and p90 of durations in seconds.
+
+    The value is the mean, or with ``query.within_seconds`` the % of samples
+    at most that long (mean, median and p90 are still given).
+    """
     values = sorted(durations)
+    within = query.within_seconds
+    unit = "seconds" if within is None else "%"
     if not values:
-        return judged(None, 0, query=query, unit="seconds")
+        return judged(None, 0, query=query, unit=unit)
     mean = statistics.fmean(values)
+    value = mean
+    if within is not None:
+        value = 100.0 * sum(1 for v in values if v <= within) / len(values)
     return judged(
-        mean,
+        value,
         len(values),
         query=query,
-        unit="seconds",
+        unit=unit,
         mean=mean,
         median=statistics.median(values),
         p90=percentile_90(values),

@@ -153,3 +153,20 @@ def test_frt_week_buckets(agent: User) -> None:
         (15 * MINUTE, 2),
         (60 * MINUTE, 1),
     ]
+
+
+def test_within_seconds_answers_the_share_of_samples_at_most_that_long(agent: User) -> None:
+    # "Share of chat conversations with FRT <= 60 s": 3 of 4 chats, emails left out.
+    for seconds in [30, 60, 59, 61]:
+        conversation = opened(at=T0, channel="chat")
+        reply(conversation, agent, at=T0 + timedelta(seconds=seconds))
+    slow_email = opened(at=T0)
+    reply(slow_email, agent, at=T0 + timedelta(seconds=10))
+    result = first_response_time(query=replace(period(channel="chat"), within_seconds=60))
+    assert (result.value, result.unit, result.sample_size) == (75.0, "%", 4)
+    assert result.mean == pytest.approx(52.5)
+
+
+def test_within_seconds_cannot_be_negative() -> None:
+    with pytest.raises(ValueError, match="within_seconds"):
+        replace(period(), within_seconds=-1)

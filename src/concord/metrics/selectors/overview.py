@@ -1,0 +1,132 @@
+"""The CX overview: the headline figures with the previous period, and volume matrices.
+
+One call serves the reports page, its CSV export, the weekly summary and the
+benchmark, so they can never disagree about a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Count, Q
+
+from concord.metrics.selectors.query import MetricQuery, MetricResult
+from concord.metrics.selectors.registry import METRICS, Metric, metric_supports
+from concord.metrics.selectors.scope import conversations
+
+Dimension = Literal["channel", "category"]
+
+# In the order the overview shows them: satisfaction, effort and speed, outcomes, workload.
+OVERVIEW_METRICS: tuple[str, ...] = (
+    "csat",
+    "nps",
+    "ces",
+    "frt",
+    "art",
+    "resolution_time",
+    "fcr",
+    "reopen_rate",
+    "escalation_rate",
+    "sla_first_response",
+    "sla_resolution",
+    "asa",
+    "aht",
+    "backlog",
+    "volume",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A metric over the period (with its buckets) and over the period before."""
+
+    metric: Metric
+    current: MetricResult
+    previous: MetricResult
+
+    @property
+    def change(self) -> float | None:
+        """Current minus previous, only when both are figures worth comparing."""
+        now, before = self.current, self.previous
+        if now.value is None or before.value is None or not (now.enough and before.enough):
+            return None
+        return now.value - before.value
+
+    @property
+    def improved(self) -> bool | None:
+        change = self.change
+        if change is None or change == 0:
+            return None
+        return (change > 0) == self.metric.higher_is_better
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Counts per value of a dimension, per bucket of the query."""
+
+    buckets: tuple[tuple[datetime, datetime], ...]
+    rows: Mapping[str, tuple[int, ...]]
+    totals: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Overview:
+    query: MetricQuery
+    figures: Mapping[str, Figure]
+    volume_by_channel: Matrix
+    volume_by_category: Matrix
+
+
+def volume_matrix(*, query: MetricQuery, dimension: Dimension) -> Matrix:
+    """Conversations created per bucket and per channel or category, in one query.
+
+    Conversations without a category are counted under "" (shown as
+    "uncategorised").
+    """
+    windows = query.buckets() or [(query.start, query.end)]
+    counts = {
+        f"b{index}": Count("pk", filter=Q(created_at__gte=lo, created_at__lt=hi))
+        for index, (lo, hi) in enumerate(windows)
+    }
+    rows = (
+        conversations(query)
+        .filter(created_at__gte=query.start, created_at__lt=query.end)
+        .values(dimension)
+        .annotate(total=Count("pk"), **counts)
+        .order_by(dimension)
+    )
+    matrix: dict[str, tuple[int, ...]] = {}
+    totals: dict[str, int] = {}
+    for row in rows:
+        key = row[dimension] or ""
+        matrix[key] = tuple(int(row[f"b{index}"]) for index in range(len(windows)))
+        totals[key] = int(row["total"])
+    ordered = dict(sorted(matrix.items(), key=lambda item: -totals[item[0]]))
+    return Matrix(buckets=tuple(windows), rows=ordered, totals=totals)
+
+
+def cx_overview(*, query: MetricQuery, metrics: Sequence[str] = OVERVIEW_METRICS) -> Overview:
+    """Every overview metric the query's cuts allow, with the previous period's figure.
+
+    The previous period is computed without buckets: only its total is shown.
+    A metric that cannot honour the query's cuts (churn by agent…) is left out
+    rather than answered for everyone.
+    """
+    before = replace(query.previous(), bucket=None)
+    figures: dict[str, Figure] = {}
+    for name in metrics:
+        metric = METRICS.get(name)
+        if metric is None or not metric_supports(metric, query):
+            continue
+        figures[name] = Figure(
+            metric=metric, current=metric(query=query), previous=metric(query=before)
+        )
+    return Overview(
+        query=query,
+        figures=figures,
+        volume_by_channel=volume_matrix(query=query, dimension="channel"),
+        volume_by_category=volume_matrix(query=query, dimension="category"),
+    )
