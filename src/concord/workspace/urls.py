@@ -10,6 +10,7 @@ from concord.workspace.views import (
     customers,
     inbox,
     notifications,
+    reports,
 )
 
 app_name = "workspace"
@@ -35,4 +36,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),
     path("notifications/count/", notifications.unread_badge, name="notifications_count"),
+    path("reports/", reports.report_overview, name="reports"),
+    path("reports/teams/", reports.report_breakdown, {"by": "team"}, name="report_teams"),
+    path("reports/agents/", reports.report_breakdown, {"by": "agent"}, name="report_agents"),
+    path("reports/export/<slug:table>.csv", reports.report_export, name="report_export"),
 ]
