@@ -39,5 +39,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", reports.report_overview, name="reports"),
     path("reports/teams/", reports.report_breakdown, {"by": "team"}, name="report_teams"),
     path("reports/agents/", reports.report_breakdown, {"by": "agent"}, name="report_agents"),
+    path("reports/summary/", reports.summary_subscription, name="report_summary"),
     path("reports/export/<slug:table>.csv", reports.report_export, name="report_export"),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "concord.automations",
     "concord.surveys",
     "concord.metrics",
+    "concord.reports",
     "concord.channels.email",
     "concord.workspace",
     "concord.portal",

@@ -11,12 +11,15 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
+from concord.common.errors import NotAllowed
 from concord.metrics.selectors import MetricQuery, cx_overview
 from concord.metrics.selectors.access import (
     report_agents,
@@ -24,9 +27,11 @@ from concord.metrics.selectors.access import (
     report_teams,
 )
 from concord.metrics.selectors.breakdown import BREAKDOWN_METRICS, breakdown
+from concord.reports.selectors import summary_subscription_for
+from concord.reports.services import summary_subscribe, summary_unsubscribe
 from concord.workspace import reports
 from concord.workspace.report_filters import Period, ReportFilterForm, build_query
-from concord.workspace.views._common import staff, staff_required
+from concord.workspace.views._common import safe_next, staff, staff_required
 
 By = Literal["team", "agent"]
 EXPORTS = ("figures", "channels", "categories", "teams", "agents")
@@ -64,6 +69,8 @@ def _context(user: User, scoped: Scoped, request: HttpRequest) -> dict[str, obje
         "params": request.GET.urlencode(),
         "sees_teams": _may_break_down(user, "team"),
         "sees_agents": _may_break_down(user, "agent"),
+        "subscription": summary_subscription_for(user=user),
+        "here": request.get_full_path(),
     }
 
 
@@ -158,3 +165,25 @@ def report_export(request: HttpRequest, table: str) -> HttpResponse:
     for row in data.rows:
         writer.writerow([_safe_cell(cell) for cell in row])
     return response
+
+
+@staff_required
+@require_POST
+def summary_subscription(request: HttpRequest) -> HttpResponse:
+    """Switch the weekly summary email on (for the team in view, if any) or off."""
+    user = staff(request)
+    if request.POST.get("action") == "off":
+        summary_unsubscribe(user=user)
+        messages.success(request, "The weekly summary email is off.")
+    else:
+        team_id = request.POST.get("team") or ""
+        teams = {str(team.pk): team for team in report_teams(user=user)}
+        if team_id and team_id not in teams:
+            raise Http404("No such team.")
+        try:
+            summary_subscribe(user=user, team=teams.get(team_id))
+        except NotAllowed as error:
+            raise Http404(str(error)) from None
+        messages.success(request, "You will get a summary of last week by email every Monday.")
+    back = safe_next(request, request.POST.get("next"), reverse("workspace:reports"))
+    return HttpResponseRedirect(back)
