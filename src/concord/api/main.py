@@ -19,9 +19,12 @@ from pydantic import BaseModel
 from concord.accounts.api import router as accounts_router
 from concord.api import errors
 from concord.api.auth import BearerToken
+from concord.channels.phone.api import router as calls_router
 from concord.common.errors import NotFound
 from concord.conversations.api import router as conversations_router
 from concord.customers.api import router as customers_router
+from concord.goals.api import router as goals_router
+from concord.metrics.api import router as metrics_router
 from concord.routing.api import router as routing_router
 from concord.surveys.api import router as surveys_router
 
@@ -83,6 +86,9 @@ api.add_router("/", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/", routing_router)
 api.add_router("/", surveys_router)
+api.add_router("/", metrics_router)
+api.add_router("/", goals_router)
+api.add_router("/", calls_router)
 
 # Registered last so that it only catches paths no other route matched: an
 # unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.

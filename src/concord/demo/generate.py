@@ -21,6 +21,7 @@ from concord.accounts.models import Role
 from concord.automations import demo as automations_demo
 from concord.automations.context import suppressed
 from concord.channels.email.services.mailboxes import mailbox_create
+from concord.channels.phone import demo as phone_demo
 from concord.common.errors import Conflict, ValidationFailed
 from concord.conversations.selectors import conversation_any_exist
 from concord.demo import people, timeline
@@ -35,6 +36,7 @@ from concord.demo.world import (
     build_organizations,
     build_staff,
 )
+from concord.goals import demo as goals_demo
 from concord.routing import demo as routing_demo
 from concord.sla import demo as sla_demo
 from concord.surveys import demo as surveys_demo
@@ -134,6 +136,8 @@ def generate(
         routing_demo.seed(now=now)
         automations_demo.seed(now=now)
         surveys_demo.seed(now=now)
+        phone_demo.seed(now=now, rng=rng)
+        goals_demo.seed(now=now)
     return DemoSummary(
         teams=len(teams),
         staff=len(people.STAFF) + 1,

@@ -8,6 +8,14 @@ import pytest
 from django.test import Client
 
 EXPECTED = {
+    "/api/v1/calls": {"get", "post"},
+    "/api/v1/calls/{call_id}": {"get"},
+    "/api/v1/metrics": {"get"},
+    "/api/v1/metrics/{name}": {"get"},
+    "/api/v1/goals": {"get", "post"},
+    "/api/v1/goals/{goal_id}": {"get", "patch"},
+    "/api/v1/goals/{goal_id}/archive": {"post"},
+    "/api/v1/goals/{goal_id}/restore": {"post"},
     "/api/v1/conversations": {"get", "post"},
     "/api/v1/conversations/{conversation_id}": {"get"},
     "/api/v1/conversations/{conversation_id}/reply": {"post"},

@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "concord.surveys",
     "concord.metrics",
     "concord.reports",
+    "concord.goals",
     "concord.channels.email",
+    "concord.channels.phone",
     "concord.workspace",
     "concord.portal",
 ]

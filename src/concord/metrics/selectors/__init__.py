@@ -7,12 +7,13 @@ each app's per-object selectors would mean one query per row. It writes
 nothing. Every figure is computed from those facts, never from counters.
 
 Dashboards, goals, the CSV export and the REST API look metrics up in
-``METRICS`` by name. Not here yet: ASA and AHT need call records, which do
-not exist; deflection needs article view tracking.
+``METRICS`` by name. ASA and AHT come from the phone channel's call records.
+Not here yet: deflection needs article view tracking.
 """
 
 from __future__ import annotations
 
+from concord.metrics.selectors.calls import average_handle_time, average_speed_of_answer
 from concord.metrics.selectors.conversations import (
     backlog,
     escalation_rate,
@@ -62,7 +63,9 @@ __all__ = [
     "Overview",
     "TimeBasis",
     "UnsupportedCut",
+    "average_handle_time",
     "average_reply_time",
+    "average_speed_of_answer",
     "backlog",
     "ces",
     "churn_rate",

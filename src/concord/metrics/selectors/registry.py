@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from concord.metrics.selectors.calls import average_handle_time, average_speed_of_answer
 from concord.metrics.selectors.conversations import (
     backlog,
     escalation_rate,
@@ -56,6 +57,8 @@ _ALL = [
     Metric("frt", "First response time", first_response_time, "seconds", False, timed=True),
     Metric("art", "Average reply time", average_reply_time, "seconds", False, timed=True),
     Metric("resolution_time", "Resolution time", resolution_time, "seconds", False, timed=True),
+    Metric("asa", "Average speed of answer", average_speed_of_answer, "seconds", False, timed=True),
+    Metric("aht", "Average handle time", average_handle_time, "seconds", False, timed=True),
     Metric("fcr", "First contact resolution", first_contact_resolution, "%", True),
     Metric("reopen_rate", "Reopen rate", reopen_rate, "%", False),
     Metric("escalation_rate", "Escalation rate", escalation_rate, "%", False),

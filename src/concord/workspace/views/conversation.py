@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from concord.accounts.models import User
 from concord.accounts.selectors import staff_directory, team_get, user_get
 from concord.channels.email.selectors import delivery_states
+from concord.channels.phone.selectors import calls_for_conversation
 from concord.common.errors import NotFound, ServiceError
 from concord.conversations import services
 from concord.conversations.models import Channel, Conversation, Direction, Status
@@ -119,6 +120,7 @@ def _render(
         "ratings": survey_history_for_customer(customer_id=conversation.customer_id, limit=3),
         # History rows link to conversation_url + id + "/" (see the inbox view).
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
+        "calls": calls_for_conversation(user=user, conversation=conversation),
         "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),
         "can_work": conversation_user_works(user=user),
         "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from concord.channels.phone.selectors import calls_for_customer
 from concord.conversations.selectors import conversation_recent_for_customer
 from concord.customers.models import LifecycleStage
 from concord.customers.selectors import (
@@ -62,5 +63,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history_limit": HISTORY_LIMIT,
             "stages": LifecycleStage.choices,
             "survey_history": survey_history_for_customer(customer_id=customer.pk, limit=10),
+            "calls": calls_for_customer(user=user, customer_id=customer.pk, limit=20),
         },
     )

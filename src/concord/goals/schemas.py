@@ -1,0 +1,164 @@
+"""API schemas for goals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from concord.api.schemas import Id, Out
+from concord.conversations.models import Channel
+from concord.customers.models import Tier
+
+# A day; "share of first replies within N seconds" beyond that is not a live-service goal.
+MAX_WITHIN_SECONDS = 86_400
+
+
+class GoalIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    objective: str = Field(..., min_length=1, max_length=5000)
+    metric: str = Field(..., min_length=1, max_length=40)
+    comparison: Literal[">=", "<="]
+    threshold: float = Field(..., allow_inf_nan=False)
+    start: date
+    deadline: date
+    owners: list[Id] = Field(..., min_length=1, max_length=50)
+    channel: Channel | None = None
+    team: Id | None = None
+    agent: Id | None = None
+    category: str | None = Field(None, max_length=100)
+    tag: str | None = Field(None, max_length=100)
+    customer_tier: Tier | None = None
+    organization: Id | None = None
+    time_basis: Literal["calendar", "business"] = "calendar"
+    calendar: Id | None = None
+    within_seconds: int | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+
+
+class GoalPatchIn(Schema):
+    """Only the fields sent change; null clears a scope cut."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    objective: str | None = Field(None, min_length=1, max_length=5000)
+    metric: str | None = Field(None, min_length=1, max_length=40)
+    comparison: Literal[">=", "<="] | None = None
+    threshold: float | None = Field(None, allow_inf_nan=False)
+    start: date | None = None
+    deadline: date | None = None
+    owners: list[Id] | None = Field(None, min_length=1, max_length=50)
+    channel: Channel | None = None
+    team: Id | None = None
+    agent: Id | None = None
+    category: str | None = Field(None, max_length=100)
+    tag: str | None = Field(None, max_length=100)
+    customer_tier: Tier | None = None
+    organization: Id | None = None
+    time_basis: Literal["calendar", "business"] | None = None
+    calendar: Id | None = None
+    within_seconds: int | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+
+
+class GoalFiltersIn(Schema):
+    archived: bool = False
+
+
+class NamedOut(Out):
+    id: int
+    name: str
+
+
+class OwnerOut(Out):
+    id: int
+    name: str
+    is_department: bool
+
+
+class ScopeOut(Out):
+    channel: str | None
+    team: NamedOut | None
+    agent: NamedOut | None
+    category: str | None
+    tag: str | None
+    customer_tier: str | None
+    organization: NamedOut | None
+    time_basis: str
+    calendar: NamedOut | None
+    within_seconds: int | None
+    text: str
+
+
+class BaselineOut(Out):
+    value: float | None
+    sample_size: int
+    enough: bool
+    start: date | None
+    end: date | None
+    measured_at: datetime | None
+
+
+class PointOut(Out):
+    """One day's figures: since the start, and over the last 28 days (what the status reads)."""
+
+    on: date
+    value: float | None
+    sample_size: int
+    enough: bool
+    recent_value: float | None
+    recent_sample_size: int
+    recent_enough: bool
+
+
+class StatusOut(Out):
+    status: str
+    label: str
+    reason: str
+    projected: float | None
+    slope_per_week: float | None
+    tolerance: float
+
+
+class GoalOut(Out):
+    id: int
+    name: str
+    objective: str
+    metric: str
+    metric_label: str
+    unit: str
+    comparison: str
+    threshold: float
+    target: str
+    scope: ScopeOut
+    start: date
+    deadline: date
+    owners: list[OwnerOut]
+    created_by: NamedOut | None
+    created_at: datetime
+    archived: bool
+    baseline: BaselineOut
+    current: PointOut | None
+    status: StatusOut
+    can_manage: bool
+
+
+class WeekOut(Out):
+    start: date
+    end: date
+    value: float | None
+    sample_size: int
+    enough: bool
+    note: str
+
+
+class ChangeOut(Out):
+    at: datetime
+    actor: NamedOut | None
+    field: str
+    old: str
+    new: str
+
+
+class GoalDetailOut(GoalOut):
+    progress: list[PointOut]
+    series: list[WeekOut]
+    changes: list[ChangeOut]
