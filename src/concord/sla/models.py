@@ -169,6 +169,22 @@ class SlaTarget(models.Model):
                 ),
                 name="sla_target_warn_due",
             ),
+            # SLA attainment counts targets by when their outcome fell: met ones by
+            # achieved time, missed ones by due time, or breached time if they have
+            # no due time; one index for each, holding what the count looks at.
+            models.Index(
+                fields=["target", "cycle", "achieved_at", "breached_at", "due_at", "conversation"],
+                name="sla_target_achieved",
+            ),
+            models.Index(
+                fields=["target", "cycle", "due_at", "breached_at", "achieved_at", "conversation"],
+                name="sla_target_due",
+            ),
+            models.Index(
+                fields=["target", "cycle", "breached_at", "conversation"],
+                condition=Q(due_at__isnull=True, breached_at__isnull=False),
+                name="sla_target_breached",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,27 +1,27 @@
 """Outcome and workload metrics over conversations: FCR, reopen and escalation rates,
-SLA attainment, backlog and volume."""
+SLA attainment, backlog and volume.
+
+All but SLA attainment read the conversation facts (``metrics.models``),
+which hold what each conversation's messages and status log say; SLA
+attainment reads the SLA targets.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from itertools import accumulate
+from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from concord.accounts.models import Team, TeamKind
-from concord.conversations.models import Conversation, Event, EventKind, Message, Status
+from concord.conversations.models import Conversation
+from concord.metrics.facts import ESCALATED_TAG
+from concord.metrics.models import ConversationInterval, IntervalKind
 from concord.metrics.selectors.query import (
     BucketResult,
     MetricQuery,
@@ -31,86 +31,77 @@ from concord.metrics.selectors.query import (
     with_series,
 )
 from concord.metrics.selectors.scope import (
+    CONVERSATION_CUTS,
     Parts,
-    agent_replies,
-    aggregate_windows,
-    conversations,
+    check_cuts,
+    conversation_facts,
+    conversation_filter,
+    conversation_intervals,
+    fetch,
+    judged_windows,
+    rows_where,
+    shared,
+    window_totals,
 )
+from concord.metrics.selectors.sql import BucketKeys, bucket_keys
 from concord.sla.models import SlaTarget, TargetKind
 
-# A conversation carrying this tag counts as escalated whatever team it is in.
-ESCALATED_TAG = "escalated"
-DONE = (Status.SOLVED, Status.CLOSED)
+__all__ = [
+    "ESCALATED_TAG",
+    "backlog",
+    "escalation_rate",
+    "first_contact_resolution",
+    "reopen_rate",
+    "sla_first_response",
+    "sla_resolution",
+    "volume",
+]
 
 
-def _own_events(kind: str) -> QuerySet[Event]:
-    """Events of the outer conversation, leaving out the ones a merge moved in."""
-    return Event.objects.filter(conversation=OuterRef("pk"), kind=kind, merged_from__isnull=True)
+def _share_of(totals: list[dict[str, float]], hits: str, query: MetricQuery) -> MetricResult:
+    """% of ``n`` that are ``hits``, over the period and per bucket."""
 
-
-def _first_solved(query: MetricQuery) -> QuerySet[Conversation]:
-    """Conversations in scope whose first solve falls in the period.
-
-    Counting by the first solve keeps a conversation in the period it was
-    solved even after it is reopened, which is what FCR and reopen rate judge.
-    """
-    first = (
-        _own_events(EventKind.STATUS_CHANGED)
-        .filter(new_value=Status.SOLVED)
-        .order_by("created_at", "id")
-        .values("created_at")[:1]
-    )
-    return conversations(query).annotate(first_solved_at=Subquery(first))
-
-
-def _rate(
-    rows: QuerySet[Conversation], *, query: MetricQuery, time_field: str, hit: Q
-) -> MetricResult:
     def compute(v: Mapping[str, float]) -> tuple[float | None, int]:
         n = int(v["n"])
-        return (100.0 * v["hits"] / n if n else None), n
+        return (100.0 * v[hits] / n if n else None), n
 
-    parts: Parts = {
-        "n": lambda w: Count("pk", filter=w),
-        "hits": lambda w: Count("pk", filter=w & hit),
-    }
-    return aggregate_windows(
-        rows,
+    return judged_windows(
+        totals,
         query=query,
-        time_field=time_field,
-        parts=parts,
         compute=compute,
         judge=lambda value, n: judged(value, n, query=query, unit="%"),
+    )
+
+
+def _first_solved(query: MetricQuery) -> list[dict[str, float]]:
+    """Conversations first solved in the period, with those solved at first contact and
+    those reopened; FCR and reopen rate (of one overview) share the one query."""
+    parts: Parts = {
+        "n": rows_where,
+        "fcr": lambda w: rows_where(w & Q(agent_replies=1, reopened=False)),
+        "reopened": lambda w: rows_where(w & Q(reopened=True)),
+    }
+    return shared(
+        ("first_solved", query),
+        lambda: window_totals(
+            conversation_facts(query), query=query, time_field="first_solved_at", parts=parts
+        ),
     )
 
 
 def first_contact_resolution(*, query: MetricQuery) -> MetricResult:
     """% of conversations first solved in the period with exactly one agent reply, never reopened.
 
-    Replies by the automation user are not agent replies.
+    Counting by the first solve keeps a conversation in the period it was
+    solved even after it is reopened. Replies by the automation user are not
+    agent replies.
     """
-    replies = (
-        Message.objects.filter(agent_replies(), conversation=OuterRef("pk"))
-        .values("conversation")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    rows = _first_solved(query).annotate(
-        agent_reply_count=Coalesce(Subquery(replies, output_field=IntegerField()), 0),
-        was_reopened=Exists(_own_events(EventKind.REOPENED)),
-    )
-    return _rate(
-        rows,
-        query=query,
-        time_field="first_solved_at",
-        hit=Q(agent_reply_count=1, was_reopened=False),
-    )
+    return _share_of(_first_solved(query), "fcr", query)
 
 
 def reopen_rate(*, query: MetricQuery) -> MetricResult:
     """% of conversations first solved in the period that were reopened (then or later)."""
-    rows = _first_solved(query).annotate(was_reopened=Exists(_own_events(EventKind.REOPENED)))
-    return _rate(rows, query=query, time_field="first_solved_at", hit=Q(was_reopened=True))
+    return _share_of(_first_solved(query), "reopened", query)
 
 
 def escalation_rate(*, query: MetricQuery) -> MetricResult:
@@ -120,24 +111,16 @@ def escalation_rate(*, query: MetricQuery) -> MetricResult:
     logistics… as opposed to a service team) after it was opened, or tagged
     ``escalated``. Opening straight into a department team is routing, not
     escalation. Consulting another team without moving the conversation is not
-    recorded anywhere yet, so it does not count.
+    recorded anywhere yet, so it does not count. Whether a team is a
+    department is taken when the move is recorded.
     """
-    departments = [
-        str(pk) for pk in Team.objects.filter(kind=TeamKind.DEPARTMENT).values_list("pk", flat=True)
-    ]
-    moved = Event.objects.filter(
-        conversation=OuterRef("pk"),
-        kind=EventKind.TEAM_CHANGED,
-        new_value__in=departments,
-        created_at__gt=OuterRef("created_at"),
-    )
-    tagged = Conversation.tags.through.objects.filter(
-        conversation_id=OuterRef("pk"), tag__name=ESCALATED_TAG
-    )
-    rows = conversations(query).annotate(
-        was_escalated=Exists(moved) | Exists(tagged),
-    )
-    return _rate(rows, query=query, time_field="created_at", hit=Q(was_escalated=True))
+    totals = [{"n": 0.0, "escalated": 0.0} for _ in range(max(1, len(query.buckets())))]
+    for row in created_rollup(query):
+        totals[row.bucket]["n"] += row.n
+        totals[row.bucket]["escalated"] += row.escalated
+    overall = {key: sum(t[key] for t in totals) for key in ("n", "escalated")}
+    windows = totals if query.buckets() else []
+    return _share_of([overall, *windows], "escalated", query)
 
 
 def _sla_attainment(query: MetricQuery, target: str) -> MetricResult:
@@ -145,42 +128,50 @@ def _sla_attainment(query: MetricQuery, target: str) -> MetricResult:
 
     Met: achieved by its due time and never breached; counted when achieved.
     Missed: breached, or past due when achieved or by now; counted at its due
-    time. A running target not yet due is not counted.
+    time (or, with no due time, when it was breached). A running target not
+    yet due is not counted.
+
+    The three kinds of outcome are counted apart, each from its own index,
+    and added up: a target has exactly one outcome, so none counts twice.
     """
+    check_cuts(query, CONVERSATION_CUTS)
     now = timezone.now()
+    if query.cuts():
+        # Only the targets in the period are looked up in their conversation.
+        scope = conversation_filter(query, prefix="conversation__") & Q(
+            conversation__merged_into__isnull=True
+        )
+    else:
+        # A merged-away conversation is never in scope: the few of them are a
+        # set the database builds once, so the count reads the target index alone.
+        merged = Conversation.objects.filter(merged_into__isnull=False).values("pk")
+        scope = ~Q(conversation_id__in=merged)
+    targets = SlaTarget.objects.filter(scope, target=target, cycle=0)
     met = Q(achieved_at__isnull=False, breached_at__isnull=True) & (
         Q(due_at__isnull=True) | Q(achieved_at__lte=F("due_at"))
     )
-    missed = Q(breached_at__isnull=False) | (
-        Q(due_at__isnull=False, due_at__lt=now)
-        & (Q(achieved_at__isnull=True) | Q(achieved_at__gt=F("due_at")))
+    late = Q(breached_at__isnull=False) | (
+        Q(due_at__lt=now) & (Q(achieved_at__isnull=True) | Q(achieved_at__gt=F("due_at")))
     )
-    rows = (
-        SlaTarget.objects.filter(
-            target=target, cycle=0, conversation__in=conversations(query).values("pk")
-        )
-        .annotate(
-            outcome_at=Case(
-                When(met, then=F("achieved_at")),
-                When(missed, then=Coalesce(F("due_at"), F("breached_at"))),
-                default=None,
-            )
-        )
-        .filter(outcome_at__isnull=False)
-    )
+    sources = [
+        (targets.filter(met), "achieved_at", 1),
+        (targets.filter(~met, late, due_at__isnull=False), "due_at", 0),
+        (targets.filter(~met, due_at__isnull=True, breached_at__isnull=False), "breached_at", 0),
+    ]
+    totals = [{"n": 0.0, "met": 0.0} for _ in range(len(query.buckets()) + 1)]
+    for rows, time_field, hit in sources:
+        found = window_totals(rows, query=query, time_field=time_field, parts={"n": rows_where})
+        for into, part in zip(totals, found, strict=True):
+            into["n"] += part["n"]
+            into["met"] += part["n"] * hit
 
     def compute(v: Mapping[str, float]) -> tuple[float | None, int]:
         n = int(v["n"])
         return (100.0 * v["met"] / n if n else None), n
 
-    return aggregate_windows(
-        rows,
+    return judged_windows(
+        totals,
         query=query,
-        time_field="outcome_at",
-        parts={
-            "n": lambda w: Count("pk", filter=w),
-            "met": lambda w: Count("pk", filter=w & met),
-        },
         compute=compute,
         judge=lambda value, n: judged(value, n, query=query, unit="%"),
     )
@@ -196,59 +187,185 @@ def sla_resolution(*, query: MetricQuery) -> MetricResult:
     return _sla_attainment(query, TargetKind.RESOLUTION)
 
 
-def _unsolved_at(query: MetricQuery, moment_end: object) -> int:
-    status_then = (
-        _own_events(EventKind.STATUS_CHANGED)
-        .filter(created_at__lt=moment_end)
-        .order_by("-created_at", "-id")
-        .values("new_value")[:1]
-    )
-    return (
-        conversations(query)
-        .filter(created_at__lt=moment_end)
-        .annotate(status_then=Subquery(status_then))
-        .filter(Q(status_then__isnull=True) | ~Q(status_then__in=DONE))
-        .count()
-    )
-
-
 def backlog(*, query: MetricQuery) -> MetricResult:
     """Conversations unsolved at the end of the period (each bucket: at its end).
 
-    Worked out from the status log, so a past period's backlog is what it
-    was then. One query per bucket.
+    Worked out from the status log, so a past period's backlog is what it was
+    then: each conversation's unsolved stretches (from creation or a reopening
+    to a solve) are intervals, and at a moment m the backlog is the stretches
+    that began before m and had not ended before it. Only stretches still open
+    or ended at or after the first moment asked about can count.
     """
-    series = [BucketResult(lo, hi, counted(_unsolved_at(query, hi))) for lo, hi in query.buckets()]
-    return with_series(counted(_unsolved_at(query, query.end)), series)
+    windows = query.buckets()
+    moments = [hi for _, hi in windows] or [query.end]
+    intervals = conversation_intervals(query, IntervalKind.UNSOLVED)
+    # Still unsolved, or solved at or after the first moment: two ranges of one
+    # index, read apart (as one OR, SQLite would read the whole index).
+    parts = [intervals.filter(ended_at__isnull=True), intervals.filter(ended_at__gte=moments[0])]
+    keys = bucket_keys(query)
+    if keys is None:
+        values = [0] * len(moments)
+        for rows in parts:
+            found = rows.aggregate(
+                **{
+                    f"m{i}": rows_where(
+                        Q(started_at__lt=m) & (Q(ended_at__isnull=True) | Q(ended_at__gte=m))
+                    )
+                    for i, m in enumerate(moments)
+                }
+            )
+            values = [v + int(found[f"m{i}"]) for i, v in enumerate(values)]
+    else:
+        values = _backlog_by_key(parts, query=query, moments=moments, keys=keys)
+    series = [
+        BucketResult(lo, hi, counted(value))
+        for (lo, hi), value in zip(windows, values[: len(windows)], strict=True)
+    ]
+    return with_series(counted(values[-1]), series)
+
+
+class _AtOrAfter:
+    """Counts of rows by bucket key, to answer "how many at or after moment m"."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[Any, int] = defaultdict(int)
+        self.at_end = 0  # at or after the period's end, which may fall inside a key
+        self.ordered: list[Any] = []
+        self.suffix: list[int] = []
+
+    def add(self, key: Any, after_end: bool, n: int) -> None:
+        if after_end:
+            self.at_end += n
+        else:
+            self.by_key[key] += n
+
+    def count(self, key: Any) -> int:
+        """Rows at or after the moment whose key is ``key`` (None: the period's end)."""
+        if key is None:
+            return self.at_end
+        if not self.suffix:
+            self.ordered = sorted(self.by_key)
+            self.suffix = list(accumulate(reversed([self.by_key[k] for k in self.ordered])))[::-1]
+        at = bisect_left(self.ordered, key)
+        return self.at_end + (self.suffix[at] if at < len(self.ordered) else 0)
+
+
+def _backlog_by_key(
+    parts: list[QuerySet[ConversationInterval]],
+    *,
+    query: MetricQuery,
+    moments: list[datetime],
+    keys: BucketKeys,
+) -> list[int]:
+    """The backlog at each moment from one grouped query instead of a filter per moment.
+
+    At m it is the stretches still open, less those that began at or after m
+    (open or not), plus the ended ones that ended at or after m. Every moment
+    but the last (the period's end) is a bucket edge, on a key boundary.
+    """
+    end = query.end
+    began, ended = _AtOrAfter(), _AtOrAfter()
+    still_open = 0
+    for rows in parts:
+        grouped = (
+            rows.annotate(
+                s=keys.key("started_at"),
+                s_end=Q(started_at__gte=end),
+                e=keys.key("ended_at"),
+                e_end=Q(ended_at__gte=end),
+            )
+            .values("s", "s_end", "e", "e_end")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for row in grouped:
+            began.add(row["s"], bool(row["s_end"]), row["n"])
+            if row["e"] is None:
+                still_open += row["n"]
+            else:
+                ended.add(row["e"], bool(row["e_end"]), row["n"])
+    # Bucket i ends where bucket i + 1 starts; the last moment is the period's end.
+    at = [*keys.edges, None]
+    return [still_open - began.count(k) + ended.count(k) for k in at[: len(moments)]]
 
 
 def volume(*, query: MetricQuery) -> MetricResult:
     """Conversations created in the period; ``breakdown`` by channel.
 
     A follow-up to a closed conversation is a new conversation; a merged-away
-    one is not counted.
+    one is not counted (it has no facts).
     """
-    rows = conversations(query)
-    result = aggregate_windows(
-        rows,
-        query=query,
-        time_field="created_at",
-        parts={"n": lambda w: Count("pk", filter=w)},
-        compute=lambda v: (v["n"], int(v["n"])),
-        judge=lambda value, n: counted(n),
+    breakdown: dict[str, float] = defaultdict(float)
+    per_bucket = [0] * max(1, len(query.buckets()))
+    for row in created_rollup(query):
+        breakdown[row.channel] += row.n
+        per_bucket[row.bucket] += row.n
+    series = [
+        BucketResult(lo, hi, counted(n))
+        for (lo, hi), n in zip(query.buckets(), per_bucket, strict=False)
+    ]
+    return replace(
+        with_series(counted(sum(per_bucket)), series), breakdown=dict(sorted(breakdown.items()))
     )
-    by_channel = (
-        rows.filter(created_at__gte=query.start, created_at__lt=query.end)
-        .values("channel")
-        .annotate(n=Count("pk"))
-        .order_by("channel")
+
+
+@dataclass(frozen=True)
+class Created:
+    """Conversations created in one bucket with one channel and category."""
+
+    channel: str
+    category: str
+    bucket: int  # 0 without buckets
+    n: int
+    escalated: int
+
+
+def created_rollup(query: MetricQuery) -> list[Created]:
+    """Conversations created in the period, per channel, category and bucket.
+
+    One query (grouped by the bucket key, see ``selectors.sql``) that volume,
+    escalation rate and the volume matrices of one overview share.
+    """
+    return shared(("created", query), lambda: _created(query))
+
+
+def _created(query: MetricQuery) -> list[Created]:
+    rows = conversation_facts(query).filter(created_at__gte=query.start, created_at__lt=query.end)
+    windows = query.buckets()
+    keys = bucket_keys(query)
+    escalated = rows_where(Q(escalated=True))
+    if keys is None and len(windows) >= 2:
+        parts = {}
+        for i, (lo, hi) in enumerate(windows):
+            inside = Q(created_at__gte=lo, created_at__lt=hi)
+            parts[f"n{i}"] = rows_where(inside)
+            parts[f"e{i}"] = rows_where(inside & Q(escalated=True))
+        by_bucket = rows.values("channel", "category").annotate(**parts).order_by()
+        names = ["channel", "category", *parts]
+        return [
+            Created(row[0], row[1], i, row[2 + 2 * i], row[3 + 2 * i])
+            for row in fetch(by_bucket.values_list(*names))
+            for i in range(len(windows))
+        ]
+    if keys is None:
+        grouped = rows.values("channel", "category").annotate(n=Count("*"), e=escalated)
+        return [
+            Created(channel, category, 0, n, e)
+            for channel, category, n, e in fetch(
+                grouped.values_list("channel", "category", "n", "e")
+            )
+        ]
+    grouped = rows.values("channel", "category", k=keys.key("created_at")).annotate(
+        n=Count("*"), e=escalated
     )
-    breakdown = {row["channel"]: float(row["n"]) for row in by_channel}
-    return MetricResult(
-        value=result.value,
-        sample_size=result.sample_size,
-        enough=True,
-        unit=result.unit,
-        series=result.series,
-        breakdown=breakdown,
-    )
+    buckets: dict[object, int] = {}
+    out = []
+    # Plain rows: by day, thousands of groups.
+    for channel, category, key, n, e in fetch(
+        grouped.values_list("channel", "category", "k", "n", "e").order_by()
+    ):
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = keys.bucket(key)
+        out.append(Created(channel, category, bucket, n, e))
+    return out

@@ -6,16 +6,16 @@ benchmark, so they can never disagree about a figure.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Count, Q
-
+from concord.metrics.selectors.conversations import created_rollup
 from concord.metrics.selectors.query import MetricQuery, MetricResult
 from concord.metrics.selectors.registry import METRICS, Metric, metric_supports
-from concord.metrics.selectors.scope import conversations
+from concord.metrics.selectors.scope import shared_reads
 
 Dimension = Literal["channel", "category"]
 
@@ -86,26 +86,25 @@ def volume_matrix(*, query: MetricQuery, dimension: Dimension) -> Matrix:
     Conversations without a category are counted under "" (shown as
     "uncategorised").
     """
-    windows = query.buckets() or [(query.start, query.end)]
-    counts = {
-        f"b{index}": Count("pk", filter=Q(created_at__gte=lo, created_at__lt=hi))
-        for index, (lo, hi) in enumerate(windows)
+    return _matrices(query, (dimension,))[dimension]
+
+
+def _matrices(query: MetricQuery, dimensions: tuple[Dimension, ...]) -> dict[str, Matrix]:
+    """A matrix per dimension, from the conversations created per channel, category, bucket."""
+    windows = tuple(query.buckets() or [(query.start, query.end)])
+    cells: dict[str, dict[str, list[int]]] = {
+        d: defaultdict(lambda: [0] * len(windows)) for d in dimensions
     }
-    rows = (
-        conversations(query)
-        .filter(created_at__gte=query.start, created_at__lt=query.end)
-        .values(dimension)
-        .annotate(total=Count("pk"), **counts)
-        .order_by(dimension)
-    )
-    matrix: dict[str, tuple[int, ...]] = {}
-    totals: dict[str, int] = {}
-    for row in rows:
-        key = row[dimension] or ""
-        matrix[key] = tuple(int(row[f"b{index}"]) for index in range(len(windows)))
-        totals[key] = int(row["total"])
-    ordered = dict(sorted(matrix.items(), key=lambda item: -totals[item[0]]))
-    return Matrix(buckets=tuple(windows), rows=ordered, totals=totals)
+    for row in created_rollup(query):
+        for dimension in dimensions:
+            cells[dimension][getattr(row, dimension) or ""][row.bucket] += row.n
+    out: dict[str, Matrix] = {}
+    for name, by_value in cells.items():
+        totals = {key: sum(counts) for key, counts in by_value.items()}
+        ordered = sorted(by_value.items(), key=lambda item: (-totals[item[0]], item[0]))
+        rows = {key: tuple(counts) for key, counts in ordered}
+        out[name] = Matrix(buckets=windows, rows=rows, totals=totals)
+    return out
 
 
 def cx_overview(*, query: MetricQuery, metrics: Sequence[str] = OVERVIEW_METRICS) -> Overview:
@@ -117,16 +116,20 @@ def cx_overview(*, query: MetricQuery, metrics: Sequence[str] = OVERVIEW_METRICS
     """
     before = replace(query.previous(), bucket=None)
     figures: dict[str, Figure] = {}
-    for name in metrics:
-        metric = METRICS.get(name)
-        if metric is None or not metric_supports(metric, query):
-            continue
-        figures[name] = Figure(
-            metric=metric, current=metric(query=query), previous=metric(query=before)
-        )
+    # Metrics over the same rows (FCR and reopen rate; volume, escalation
+    # rate and the matrices) read them once.
+    with shared_reads():
+        for name in metrics:
+            metric = METRICS.get(name)
+            if metric is None or not metric_supports(metric, query):
+                continue
+            figures[name] = Figure(
+                metric=metric, current=metric(query=query), previous=metric(query=before)
+            )
+        matrices = _matrices(query, ("channel", "category"))
     return Overview(
         query=query,
         figures=figures,
-        volume_by_channel=volume_matrix(query=query, dimension="channel"),
-        volume_by_category=volume_matrix(query=query, dimension="category"),
+        volume_by_channel=matrices["channel"],
+        volume_by_category=matrices["category"],
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -87,13 +90,21 @@ class MetricQuery:
         """The bucket boundaries covering the period, clipped to it; [] without buckets."""
         if self.bucket is None:
             return []
-        edges: list[tuple[datetime, datetime]] = []
-        current = bucket_start(self.start, self.bucket, self.zone)
-        while current < self.end:
-            following = next_bucket(current, self.bucket, self.zone)
-            edges.append((max(current, self.start), min(following, self.end)))
-            current = following
-        return edges
+        return list(_buckets(self.start, self.end, self.bucket, self.zone))
+
+
+@functools.lru_cache(maxsize=256)
+def _buckets(
+    start: datetime, end: datetime, bucket: Bucket, zone: ZoneInfo
+) -> tuple[tuple[datetime, datetime], ...]:
+    # Every metric of an overview asks for the same buckets, many times over.
+    edges: list[tuple[datetime, datetime]] = []
+    current = bucket_start(start, bucket, zone)
+    while current < end:
+        following = next_bucket(current, bucket, zone)
+        edges.append((max(current, start), min(following, end)))
+        current = following
+    return tuple(edges)
 
 
 class UnsupportedCut(ValueError):
@@ -189,11 +200,24 @@ def counted(value: int, *, unit: str = "conversations") -> MetricResult:
     return MetricResult(value=float(value), sample_size=value, enough=True, unit=unit)
 
 
-def percentile_90(values: list[float]) -> float:
-    """The 90th percentile, linearly interpolated between the closest ranks."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+def percentile_90(ordered: list[float]) -> float:
+    """The 90th percentile of sorted values, linearly interpolated between the closest ranks.
+
+    The arithmetic of ``statistics.quantiles(n=10, method="inclusive")[-1]``,
+    without sorting again what is sorted.
+    """
+    if len(ordered) == 1:
+        return ordered[0]
+    j, delta = divmod(9 * (len(ordered) - 1), 10)
+    return (ordered[j] * (10 - delta) + ordered[j + 1] * delta) / 10
+
+
+def median(ordered: list[float]) -> float:
+    """``statistics.median`` of sorted values, without sorting them again."""
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def summarise(durations: Iterable[float], *, query: MetricQuery) -> MetricResult:
@@ -210,14 +234,14 @@ def summarise(durations: Iterable[float], *, query: MetricQuery) -> MetricResult
     mean = statistics.fmean(values)
     value = mean
     if within is not None:
-        value = 100.0 * sum(1 for v in values if v <= within) / len(values)
+        value = 100.0 * bisect_right(values, within) / len(values)
     return judged(
         value,
         len(values),
         query=query,
         unit=unit,
         mean=mean,
-        median=statistics.median(values),
+        median=median(values),
         p90=percentile_90(values),
     )
 
@@ -226,13 +250,32 @@ def with_series(result: MetricResult, series: list[BucketResult]) -> MetricResul
     return replace(result, series=tuple(series))
 
 
+def summarise_buckets(per_bucket: list[list[float]], *, query: MetricQuery) -> MetricResult:
+    """Summarise seconds over the period and per bucket (one list per bucket, or one in all)."""
+    windows = query.buckets()
+    if len(per_bucket) == 1 and len(windows) < 2:
+        overall = summarise(per_bucket[0], query=query)
+        return with_series(overall, [BucketResult(lo, hi, overall) for lo, hi in windows])
+    ordered = [sorted(values) for values in per_bucket]
+    series = [
+        BucketResult(lo, hi, summarise(values, query=query))
+        for (lo, hi), values in zip(windows, ordered[: len(windows)], strict=True)
+    ]
+    # Sorting runs that are each sorted already is a merge, not a sort.
+    overall = summarise(chain.from_iterable(ordered), query=query)
+    return with_series(overall, series)
+
+
 def bucketed_durations(
     samples: list[tuple[datetime, float]], *, query: MetricQuery
 ) -> MetricResult:
-    """Summarise (moment, seconds) samples over the period and per bucket."""
-    overall = summarise((seconds for _, seconds in samples), query=query)
-    series = [
-        BucketResult(lo, hi, summarise((s for at, s in samples if lo <= at < hi), query=query))
-        for lo, hi in query.buckets()
-    ]
-    return with_series(overall, series)
+    """Summarise (moment, seconds) samples over the period and per bucket.
+
+    Every sample must lie in the period.
+    """
+    windows = query.buckets()
+    edges = [lo for lo, _ in windows[1:]]
+    per_bucket: list[list[float]] = [[] for _ in windows or [(query.start, query.end)]]
+    for at, seconds in samples:
+        per_bucket[bisect_right(edges, at)].append(seconds)
+    return summarise_buckets(per_bucket, query=query)
