@@ -116,9 +116,12 @@ def generate(
         plans = _plans(rng, cast, conversations=conversations, now=now)
         messages = 0
         opened = 0
+        solved: list[surveys_demo.Solved] = []
         for index, plan in enumerate(plans, start=1):
             story = Story(cast=cast, rng=rng, plan=plan, now=now)
             story.play()
+            if story.solved is not None:
+                solved.append(story.solved)
             messages += story.messages
             opened += 2 if plan.duplicate else 1
             if progress is not None and (index % 25 == 0 or index == len(plans)):
@@ -135,7 +138,7 @@ def generate(
         sla_demo.seed(now=now)
         routing_demo.seed(now=now)
         automations_demo.seed(now=now)
-        surveys_demo.seed(now=now)
+        surveys_demo.seed(now=now, history=solved, seed=seed)
         phone_demo.seed(now=now, rng=rng)
         goals_demo.seed(now=now)
     return DemoSummary(

@@ -31,8 +31,22 @@ from concord.customers.services import customer_identity_add
 from concord.demo import problems, timeline
 from concord.demo.problems import Problem
 from concord.demo.world import Cast, Client
+from concord.surveys.demo import Solved
 
 LIVE_CHANNELS = ("chat", "phone")
+# Agents take urgent work first (the SLA view sorts it to the top): these scale
+# their usual waits. VIP accounts have the tightest first-response target.
+URGENT_PACE, VIP_PACE = 0.3, 0.15
+# Median hours a department takes to answer a consultation (bugs take longest).
+CONSULT_HOURS = {"Billing": 5.0, "Logistics": 10.0, "Engineering": 24.0}
+# A first answer slower than this leaves the customer less happy (calendar time).
+PATIENCE = {
+    "chat": timedelta(minutes=10),
+    "phone": timedelta(minutes=15),
+    "sms": timedelta(hours=6),
+    "social": timedelta(hours=6),
+}
+EMAIL_PATIENCE = timedelta(hours=24)
 
 
 class _Later(Exception):
@@ -63,6 +77,12 @@ class Story:
         self.messages = 0
         self.last = plan.opened_at
         self._conversation: Conversation | None = None
+        # How slow the team was then; urgent work is sped up when it is opened.
+        self.pace = timeline.strain(plan.opened_at, now=now)
+        # What the customer went through (slow answers, a reopen...): their
+        # survey answers are worse the more there is.
+        self.trouble = (self.pace - 1.0) / 2
+        self.solved_at: datetime | None = None
         # Fixed per story so every message of a conversation names the same things.
         self.plan_name = rng.choice(("Team", "Business"))
         client = plan.client
@@ -73,6 +93,13 @@ class Story:
         )
 
     # -- plumbing -----------------------------------------------------------
+
+    @property
+    def solved(self) -> Solved | None:
+        """The outcome a survey asks about, when the conversation is solved by now."""
+        if self.solved_at is None:
+            return None
+        return Solved(conversation_id=self.conversation.pk, at=self.solved_at, trouble=self.trouble)
 
     @property
     def conversation(self) -> Conversation:
@@ -110,7 +137,9 @@ class Story:
         status: str | None = None,
         after: datetime | None = None,
     ) -> None:
-        at = self._at(after or timeline.agent_reply_at(self.rng, self.last, self.plan.channel))
+        at = self._at(
+            after or timeline.agent_reply_at(self.rng, self.last, self.plan.channel, pace=self.pace)
+        )
         conversation_reply(
             conversation=self.conversation,
             actor=self.owner,
@@ -119,6 +148,8 @@ class Story:
             at=at,
         )
         self.messages += 1
+        if status == Status.SOLVED:
+            self.solved_at = at
 
     def _customer(self, text: str, *, at: datetime) -> None:
         moment = self._at(at)
@@ -150,6 +181,10 @@ class Story:
         priority = plan.problem.priority
         if client and client.vip and priority in (Priority.LOW, Priority.NORMAL):
             priority = Priority.HIGH
+        if client and client.vip:
+            self.pace *= VIP_PACE
+        elif priority in (Priority.URGENT, Priority.HIGH):
+            self.pace *= URGENT_PACE
         body = self._text(plan.problem.body)
         subject = self._text(plan.problem.subject) if plan.channel in ("email", "web") else ""
         customer, actor, kind, value, name = None, None, None, None, ""
@@ -201,7 +236,7 @@ class Story:
     def _first_touch(self) -> None:
         plan, rng = self.plan, self.rng
         opened = plan.opened_at
-        reply_at = timeline.agent_reply_at(rng, opened, plan.channel)
+        reply_at = timeline.agent_reply_at(rng, opened, plan.channel, pace=self.pace)
         if plan.preassign:
             conversation_assign(
                 conversation=self.conversation,
@@ -212,6 +247,7 @@ class Story:
             reply_at = max(reply_at, self.last + timedelta(minutes=2))
         if plan.duplicate:
             reply_at = max(reply_at, self._duplicate(opened))
+            self.trouble += 0.5  # had to ask twice
         elif (
             plan.channel not in LIVE_CHANNELS
             and reply_at - opened > timedelta(hours=5)
@@ -219,7 +255,10 @@ class Story:
         ):
             chase = opened + (reply_at - opened) * rng.uniform(0.4, 0.8)
             self._customer(rng.choice(problems.CHASE_MESSAGES), at=chase)
+            self.trouble += 0.7
         reply_at = self._at(reply_at)
+        if reply_at - opened > PATIENCE.get(plan.channel, EMAIL_PATIENCE):
+            self.trouble += 1.0
         tags = list(plan.problem.tags) + (["vip"] if plan.client and plan.client.vip else [])
         if tags:
             conversation_tag(
@@ -262,7 +301,7 @@ class Story:
             at=dup_at,
         )
         self.messages += 1
-        merge_at = self._at(timeline.agent_reply_at(self.rng, dup_at, channel))
+        merge_at = self._at(timeline.agent_reply_at(self.rng, dup_at, channel, pace=self.pace))
         conversation_merge(
             source=duplicate, target=self.conversation, actor=self.owner, at=merge_at
         )
@@ -295,13 +334,16 @@ class Story:
     def _stale(self) -> None:
         """The customer never answers; the agent solves it after a few days."""
         self._reply(self.plan.problem.ask, status=Status.PENDING, after=self.last)
-        solve_at = timeline.next_business(self.last + timedelta(days=self.rng.uniform(3, 5)))
+        solve_at = self._at(
+            timeline.next_business(self.last + timedelta(days=self.rng.uniform(3, 5)))
+        )
         conversation_set_status(
             conversation=self.conversation,
             actor=self.owner,
             status=Status.SOLVED,
-            at=self._at(solve_at),
+            at=solve_at,
         )
+        self.solved_at = solve_at
 
     def _consult(self) -> None:
         """The owner asks another department, keeps the customer informed, and closes the loop."""
@@ -325,7 +367,10 @@ class Story:
             assignee=expert,
             at=self._at(self.last + timedelta(minutes=1)),
         )
-        done = timeline.work_at(self.rng, self.last, hours=3)
+        done = timeline.work_at(
+            self.rng, self.last, hours=CONSULT_HOURS.get(department, 4.0), pace=self.pace
+        )
+        self.trouble += 0.3  # waited on another department
         self._note(problems.CONSULT_NOTES[department], actor=expert, at=done)
         conversation_assign(
             conversation=self.conversation,
@@ -339,8 +384,9 @@ class Story:
     def _hand_over(self) -> None:
         colleagues = [u for u in self.cast.members["Support"] if u.pk != self.owner.pk]
         successor = self.rng.choice(colleagues)
-        at = timeline.work_at(self.rng, self.last, hours=0.5)
+        at = timeline.work_at(self.rng, self.last, hours=0.5, pace=self.pace)
         self._note(self.rng.choice(problems.HANDOVER_NOTES), actor=self.owner, at=at)
+        self.trouble += 0.2
         conversation_assign(
             conversation=self.conversation,
             actor=self.cast.supervisor,
@@ -352,4 +398,6 @@ class Story:
     def _reopen(self) -> None:
         wait = min(timeline.lognormal(self.rng, timedelta(hours=10), 0.9), timedelta(days=4))
         self._customer(self.rng.choice(problems.REOPEN_MESSAGES), at=self.last + wait)
+        self.solved_at = None
+        self.trouble += 1.2
         self._reply(problems.REOPEN_REPLY, status=Status.SOLVED)

@@ -1,8 +1,11 @@
 """When things happen in the demo: business hours and believable delays.
 
-Agents work 08:00-18:00 on weekdays in the installation's time zone; customers
-write at any hour. Delays are log-normal, like real response times: most are
-short, a few are long.
+Agents work 08:00-18:00 on weekdays in the installation's time zone, which is
+also the zone of the demo's "Support hours" calendar, so the SLA clocks and
+the replies agree on when the office is open; customers write at any hour.
+Delays are log-normal, like real response times: most are short, a few are
+long. Urgent work is answered first, and two stretches of the history were
+understaffed (``strain``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,23 @@ from django.utils import timezone
 
 OPENS, CLOSES = time(8, 0), time(18, 0)
 
+# (from, to, factor) in days before the demo's end: a flu wave six weeks ago
+# and a short-staffed week more recently made every answer take longer, so
+# the reports have dips to find and the 30-day figures differ from the 30 before.
+_STRAINED = ((52, 38, 3.0), (19, 12, 1.6))
+
 
 def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment, timezone.get_default_timezone())
+
+
+def strain(moment: datetime, *, now: datetime) -> float:
+    """How much slower than usual the team was at ``moment`` (1.0: a normal day)."""
+    days_ago = (now - moment) / timedelta(days=1)
+    for far, near, factor in _STRAINED:
+        if near <= days_ago < far:
+            return factor
+    return 1.0
 
 
 def is_business(moment: datetime) -> bool:
@@ -67,9 +84,12 @@ _AGENT_DELAY: dict[str, tuple[timedelta, float, timedelta]] = {
 }
 
 
-def agent_reply_at(rng: random.Random, after: datetime, channel: str) -> datetime:
+def agent_reply_at(
+    rng: random.Random, after: datetime, channel: str, *, pace: float = 1.0
+) -> datetime:
+    """The agent's answer; ``pace`` scales the wait (below 1: urgent, above: a busy spell)."""
     median, spread, cap = _AGENT_DELAY.get(channel, _AGENT_DELAY["email"])
-    delay = min(lognormal(rng, median, spread), cap)
+    delay = min(lognormal(rng, median, spread), cap) * pace
     return add_business(after, max(delay, timedelta(seconds=20)))
 
 
@@ -80,9 +100,9 @@ def customer_reply_at(rng: random.Random, after: datetime, channel: str) -> date
     return after + min(lognormal(rng, timedelta(hours=3), 1.1), timedelta(days=3))
 
 
-def work_at(rng: random.Random, after: datetime, *, hours: float) -> datetime:
+def work_at(rng: random.Random, after: datetime, *, hours: float, pace: float = 1.0) -> datetime:
     """Some internal work (a consultation, a handover) taking ~``hours`` of working time."""
-    return add_business(after, lognormal(rng, timedelta(hours=hours), 0.7))
+    return add_business(after, lognormal(rng, timedelta(hours=hours), 0.7) * pace)
 
 
 def opening_time(rng: random.Random, *, start: datetime, end: datetime, live: bool) -> datetime:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from concord.accounts.models import Role, Team, TeamKind, User
 from concord.accounts.selectors import user_get_by_username
 from concord.accounts.services import (
@@ -77,7 +79,8 @@ def build_staff() -> tuple[
     }
     support_hours = calendar_create(
         name="Support hours",
-        time_zone="Europe/Berlin",
+        # The zone the demo's agents work in (``timeline``), so SLA clocks agree with them.
+        time_zone=timezone.get_default_timezone_name(),
         holiday_country="DE",
         intervals=[(weekday, time(8), time(18)) for weekday in range(5)],
     )

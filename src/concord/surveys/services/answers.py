@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from concord.accounts.models import User
+from concord.automations.context import is_suppressed
 from concord.common.errors import ValidationFailed
 from concord.conversations.models import Status
 from concord.conversations.services import conversation_record_survey_answer
@@ -139,7 +140,9 @@ def survey_answer(
             conversation_record_survey_answer(
                 conversation=response.conversation, kind=response.kind, score=score, at=moment
             )
-        _act_on(response=response, invitation=invitation, now=moment)
+        if not is_suppressed():
+            # Imported answers are history: no alerts or reopenings for them now.
+            _act_on(response=response, invitation=invitation, now=moment)
     return response
 
 

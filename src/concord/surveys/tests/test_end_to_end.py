@@ -34,8 +34,9 @@ def test_solving_sends_the_demo_csat_email_and_its_link_records_the_answer(
 ) -> None:
     settings.CONCORD_BASE_URL = "http://help.acme.test"
     demo.seed(now=timezone.now())
+    definitions = SurveyDefinition.objects.count()
     demo.seed(now=timezone.now())  # a second run adds nothing
-    assert SurveyDefinition.objects.count() == 2
+    assert SurveyDefinition.objects.count() == definitions >= 2
 
     conversation = solve(channel="email")
     [received] = sink.handler.received
