@@ -8,6 +8,7 @@ from concord.workspace.views import (
     availability,
     conversation,
     customers,
+    goals,
     inbox,
     notifications,
     reports,
@@ -41,4 +42,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/agents/", reports.report_breakdown, {"by": "agent"}, name="report_agents"),
     path("reports/summary/", reports.summary_subscription, name="report_summary"),
     path("reports/export/<slug:table>.csv", reports.report_export, name="report_export"),
+    path("reports/goals/new/", goals.goal_new, name="goal_new"),
+    path("reports/goals/<int:pk>/", goals.goal_page, name="goal"),
+    path("reports/goals/<int:pk>/edit/", goals.goal_edit, name="goal_edit"),
+    path("reports/goals/<int:pk>/archive/", goals.goal_archive_view, name="goal_archive"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
 from concord.common.errors import NotAllowed
+from concord.goals.selectors import goal_summaries
 from concord.metrics.selectors import MetricQuery, cx_overview
 from concord.metrics.selectors.access import (
     report_agents,
@@ -86,6 +87,7 @@ def report_overview(request: HttpRequest) -> HttpResponse:
             "groups": reports.tile_groups(overview),
             "charts": reports.charts(overview),
             "generated_at": timezone.now(),
+            "goals": goal_summaries(user=user),
         }
     return render(request, "workspace/reports.html", context)
 
