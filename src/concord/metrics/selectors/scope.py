@@ -11,6 +11,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Aggregate, Count, Model, Q, QuerySet, Value
 
@@ -262,7 +263,10 @@ def fetch(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     the query; the callers ask only for numbers and bucket keys, which need
     no conversion.
     """
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter that can match nothing
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found: list[tuple[Any, ...]] = cursor.fetchall()

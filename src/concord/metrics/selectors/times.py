@@ -38,16 +38,8 @@ def _timed(
 ) -> MetricResult:
     """Samples from rows whose clock stopped in the period, placed when it stopped."""
     rows = rows.exclude(**{f"{seconds}__isnull": True})
-    if query.time_basis == "calendar" and connection.vendor == "postgresql":
-        return _summarised_by_postgres(rows, stopped=stopped, seconds=seconds, query=query)
     if query.time_basis == "calendar":
-        per_bucket = timed_samples(rows, query=query, stopped=stopped, seconds=seconds)
-        # A first "customer" message logged after the reply waited no time at all.
-        per_bucket = [
-            [s if s > 0.0 else 0.0 for s in values] if values and min(values) < 0 else values
-            for values in per_bucket
-        ]
-        return summarise_buckets(per_bucket, query=query)
+        return calendar_durations(rows, stopped=stopped, seconds=seconds, query=query)
     calendar = calendar_list().filter(pk=query.calendar_id).first() if query.calendar_id else None
     if calendar is None:
         raise ValueError(f"There is no calendar {query.calendar_id}.")
@@ -62,6 +54,26 @@ def _timed(
         for start, end in pairs
     ]
     return bucketed_durations(samples, query=query)
+
+
+def calendar_durations(
+    rows: QuerySet[Any], *, stopped: str, seconds: str, query: MetricQuery
+) -> MetricResult:
+    """Summarise the stored seconds of rows whose clock stopped in the period.
+
+    ``seconds`` may be a column or an annotation; ``stopped`` places each
+    sample in its bucket. Negative seconds count as none.
+    """
+    # An empty queryset (``.none()``) has no SQL to aggregate; it is no samples.
+    if connection.vendor == "postgresql" and not rows.query.is_empty():
+        return _summarised_by_postgres(rows, stopped=stopped, seconds=seconds, query=query)
+    per_bucket = timed_samples(rows, query=query, stopped=stopped, seconds=seconds)
+    # A first "customer" message logged after the reply waited no time at all.
+    per_bucket = [
+        [s if s > 0.0 else 0.0 for s in values] if values and min(values) < 0 else values
+        for values in per_bucket
+    ]
+    return summarise_buckets(per_bucket, query=query)
 
 
 def _summarised_by_postgres(
