@@ -28,6 +28,9 @@ from concord.processes import (
 if TYPE_CHECKING:
     from concord.accounts.models import User
 
+# Enough that a month's survey figures rest on real samples; about 20 s to load.
+DEMO_CONVERSATIONS = 1000
+
 DEFAULT_SETTINGS = "concord.config.settings.base"
 
 
@@ -69,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="conversations for --demo-if-empty ($CONCORD_DEMO_CONVERSATIONS, default 300)",
+        help="conversations for --demo-if-empty ($CONCORD_DEMO_CONVERSATIONS, default 1000)",
     )
     serve.add_argument(
         "--no-worker", action="store_true", help="do not start the background task worker"
@@ -118,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the admin login 'admin' with the password 'concord-demo': for trying Concord out, "
         "never for a real installation.",
     )
-    demo.add_argument("--conversations", type=int, default=300, metavar="N")
+    demo.add_argument("--conversations", type=int, default=DEMO_CONVERSATIONS, metavar="N")
     demo.add_argument("--seed", type=int, default=1, metavar="S")
 
     admin = commands.add_parser("createadmin", help="create an admin login")
@@ -301,7 +304,7 @@ def _demo_size(options: argparse.Namespace) -> int:
 
     if options.demo_conversations is not None:
         return int(options.demo_conversations)
-    return env_int("CONCORD_DEMO_CONVERSATIONS", default=300, minimum=1)
+    return env_int("CONCORD_DEMO_CONVERSATIONS", default=DEMO_CONVERSATIONS, minimum=1)
 
 
 def _routing(options: argparse.Namespace) -> int:

@@ -73,7 +73,7 @@ DEMO_MAILBOX = "support@demo.concord.localhost"
 
 def generate(
     *,
-    conversations: int = 300,
+    conversations: int = 1000,
     seed: int = 1,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,

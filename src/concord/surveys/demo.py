@@ -139,9 +139,9 @@ _TROUBLE_WEIGHT = 0.35
 # one month's dozen, then has about its share of answers spread over the scale
 # as the distribution says, instead of swinging with the luck of a small sample.
 _GOLDEN = (math.sqrt(5) - 1) / 2
-# Share of invitations answered: more right after a live chat or call, and
-# unhappy customers answer a little more often.
-_ANSWER_RATE = {"chat": 0.5, "phone": 0.5}
+# Share of invitations answered: more right after a live chat or call, or when
+# answering is one reply to a text, and unhappy customers answer a little more often.
+_ANSWER_RATE = {"chat": 0.5, "phone": 0.5, "sms": 0.55, "social": 0.5}
 _ANSWER_RATE_ELSEWHERE, _ANSWER_RATE_PER_TROUBLE = 0.38, 0.05
 _DISPATCH_DELAY = timedelta(seconds=30)  # the worker picks the solve up
 

@@ -7,8 +7,8 @@ export always matches the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils.safestring import SafeString
@@ -16,15 +16,29 @@ from django.utils.safestring import SafeString
 from concord.metrics.display import change_text, result_text, value_text
 from concord.metrics.selectors import METRICS, Figure, Matrix, MetricResult, Overview
 from concord.metrics.selectors.breakdown import BreakdownRow
+from concord.metrics.selectors.query import Bucket
 from concord.workspace.charts import line_chart, stacked_bar_chart
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Satisfaction", ("csat", "nps", "ces")),
+    ("Satisfaction", ("csat", "nps", "ces", "star_rating", "ves", "gcr")),
     ("Speed and effort", ("frt", "art", "resolution_time", "fcr")),
     ("Outcomes", ("reopen_rate", "escalation_rate", "sla_first_response", "sla_resolution")),
     ("Phone", ("asa", "aht")),
     ("Workload", ("volume", "backlog")),
+    ("Customers", ("churn_rate",)),
 )
+# The metrics drawn as lines, and the wider bucket a thin one is redrawn in.
+CHARTED = (
+    "csat",
+    "ces",
+    "nps",
+    "frt",
+    "art",
+    "resolution_time",
+    "sla_first_response",
+    "sla_resolution",
+)
+COARSER: dict[str, Bucket] = {"day": "week", "week": "month"}
 # Categories past this many are summed as "Other" so the chart stays readable.
 TOP_CATEGORIES = 7
 HOUR = 3600.0
@@ -109,6 +123,34 @@ def _cell(value: float | None, unit: str) -> str:
     return value_text(value, unit) if value is not None else "-"
 
 
+def thin(result: MetricResult) -> bool:
+    """Too few buckets with enough samples to draw a line, though the period has enough.
+
+    Survey answers come a few a day: a daily CSAT line would be mostly gaps.
+    """
+    buckets = result.series
+    plotted = sum(1 for b in buckets if b.result.enough)
+    return result.enough and len(buckets) > 1 and plotted * 2 < len(buckets)
+
+
+def coarser_series(overview: Overview) -> dict[str, MetricResult]:
+    """The charted metrics that are too thin in the query's buckets, in the next coarser ones.
+
+    Only these are measured again, over the current period; the tiles keep
+    the overview's figures.
+    """
+    coarser = COARSER.get(overview.query.bucket or "")
+    if coarser is None:
+        return {}
+    names = [
+        name
+        for name in CHARTED
+        if name in overview.figures and thin(overview.figures[name].current)
+    ]
+    query = replace(overview.query, bucket=coarser)
+    return {name: METRICS[name](query=query) for name in names}
+
+
 def _series_chart(
     overview: Overview,
     *,
@@ -117,24 +159,37 @@ def _series_chart(
     names: Sequence[str],
     y_title: str,
     scale: float = 1.0,
+    coarse: Mapping[str, MetricResult] | None = None,
 ) -> Chart | None:
-    figures = [overview.figures[name] for name in names if name in overview.figures]
-    if not figures or not figures[0].current.series:
+    present = [name for name in names if name in overview.figures]
+    if not present:
         return None
-    bucket = overview.query.bucket
-    labels = [bucket_label(b.start, bucket) for b in figures[0].current.series]
+    metrics = [overview.figures[name].metric for name in present]
+    results = [overview.figures[name].current for name in present]
+    bucket: Bucket | None = overview.query.bucket
+    if coarse and any(name in coarse for name in present):
+        # One line thin in days makes the whole chart weekly, so its lines share the axis.
+        bucket = COARSER[bucket or ""]
+        query = replace(overview.query, bucket=bucket)
+        results = [
+            coarse[name] if name in coarse else METRICS[name](query=query) for name in present
+        ]
+        title = f"{title}, by {bucket}"
+    if not results[0].series:
+        return None
+    labels = [bucket_label(b.start, bucket) for b in results[0].series]
     series = {
-        f.metric.label: [_point(b.result, scale=scale) for b in f.current.series] for f in figures
+        m.label: [_point(b.result, scale=scale) for b in r.series]
+        for m, r in zip(metrics, results, strict=True)
     }
     rows = [
-        [label, *[_with_n(f.current.series[i].result) for f in figures]]
-        for i, label in enumerate(labels)
+        [label, *[_with_n(r.series[i].result) for r in results]] for i, label in enumerate(labels)
     ]
     return Chart(
         slug=slug,
         title=title,
         svg=line_chart(title=title, x_labels=labels, series=series, y_title=y_title),
-        headers=["Period", *[f.metric.label for f in figures]],
+        headers=["Period", *[m.label for m in metrics]],
         rows=rows,
     )
 
@@ -170,7 +225,8 @@ def _matrix_chart(
     )
 
 
-def charts(overview: Overview) -> list[Chart]:
+def charts(overview: Overview, *, coarse: Mapping[str, MetricResult] | None = None) -> list[Chart]:
+    """The overview's charts; ``coarse`` (``coarser_series``) redraws thin ones in wider buckets."""
     bucket = overview.query.bucket
     built = [
         _series_chart(
@@ -179,9 +235,15 @@ def charts(overview: Overview) -> list[Chart]:
             title="Satisfaction: CSAT and CES (% good answers)",
             names=("csat", "ces"),
             y_title="%",
+            coarse=coarse,
         ),
         _series_chart(
-            overview, slug="nps", title="Net Promoter Score", names=("nps",), y_title="NPS"
+            overview,
+            slug="nps",
+            title="Net Promoter Score",
+            names=("nps",),
+            y_title="NPS",
+            coarse=coarse,
         ),
         _series_chart(
             overview,
@@ -190,6 +252,7 @@ def charts(overview: Overview) -> list[Chart]:
             names=("frt", "art", "resolution_time"),
             y_title="hours",
             scale=HOUR,
+            coarse=coarse,
         ),
         _series_chart(
             overview,
@@ -197,6 +260,7 @@ def charts(overview: Overview) -> list[Chart]:
             title="SLA attainment (% of targets met)",
             names=("sla_first_response", "sla_resolution"),
             y_title="%",
+            coarse=coarse,
         ),
         _matrix_chart(
             overview.volume_by_channel,

@@ -4,8 +4,8 @@ Every demo phone conversation gets the call it was logged from, and many
 other conversations a call from the customer while the case was open (some
 abandoned in the queue, often followed by a retry). All go through the
 service, answered by the Support team's agents during working hours, so ASA
-and AHT on the reports come out in believable ranges: with the default 300
-conversations, 170-220 calls, 6-10% abandoned, ASA near 50 s (median under
+and AHT on the reports come out in believable ranges: with 300 conversations,
+170-220 calls, 6-10% abandoned, ASA near 50 s (median under
 40 s, p90 about 95 s) and AHT 8-9 minutes.
 
 The calls attach to existing conversations: the demo's conversation counts

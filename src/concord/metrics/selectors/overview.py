@@ -24,6 +24,9 @@ OVERVIEW_METRICS: tuple[str, ...] = (
     "csat",
     "nps",
     "ces",
+    "star_rating",
+    "ves",
+    "gcr",
     "frt",
     "art",
     "resolution_time",
@@ -36,6 +39,7 @@ OVERVIEW_METRICS: tuple[str, ...] = (
     "aht",
     "backlog",
     "volume",
+    "churn_rate",
 )
 
 

@@ -49,6 +49,15 @@ def test_admin_sees_every_figure_with_charts(admin_user: User, answered: None) -
     assert "kozea.github.io" not in page  # pygal's CDN script is off
 
 
+def test_a_line_too_thin_by_day_is_drawn_by_week(admin_user: User, answered: None) -> None:
+    # Six first responses in 30 days: enough for the figure, two a day at most.
+    page = _client(admin_user).get("/app/reports/?period=30d&bucket=day").content.decode()
+    assert "Speed: first response, reply and resolution (mean hours), by week" in page
+    assert "w/c " in page  # its table's rows are weeks
+    # The volume chart stays daily: counts need no minimum sample.
+    assert "Volume by channel, by week" not in page
+
+
 def test_too_few_samples_are_named_not_shown(admin_user: User, agent: User) -> None:
     conversation = opened(at=timezone.now() - timedelta(days=1))
     reply(conversation, agent, at=timezone.now() - timedelta(days=1) + timedelta(minutes=5))

@@ -28,7 +28,7 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def test_the_cx_overview_on_demo_data(browser_page: Page) -> None:
-    generate(conversations=200, seed=5, now=timezone.now())
+    generate(conversations=400, seed=5, now=timezone.now())
     page = browser_page
     sign_in(page, "admin")
     page.get_by_role("link", name="Reports").click()

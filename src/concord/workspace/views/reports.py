@@ -85,7 +85,7 @@ def report_overview(request: HttpRequest) -> HttpResponse:
         overview = cx_overview(query=scoped.query)
         context |= {
             "groups": reports.tile_groups(overview),
-            "charts": reports.charts(overview),
+            "charts": reports.charts(overview, coarse=reports.coarser_series(overview)),
             "generated_at": timezone.now(),
             "goals": goal_summaries(user=user),
         }

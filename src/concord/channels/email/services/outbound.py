@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from concord.automations.context import is_suppressed
 from concord.channels.email.addresses import reply_address, split_address, subject_tag
 from concord.channels.email.models import Mailbox, OutboundEmail, OutboundKind, OutboundStatus
 from concord.channels.email.selectors import (
@@ -70,10 +71,11 @@ def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
     """Queue the email that carries a public reply on an email conversation.
 
     Runs inside the reply's transaction. Returns None for conversations on
-    other channels, or when no mailbox exists to send from.
+    other channels, for imported history, or when no mailbox exists to send from.
     """
     conversation = message.conversation
-    if conversation.channel != Channel.EMAIL:
+    if conversation.channel != Channel.EMAIL or is_suppressed():
+        # Imported history (demo data, a migration) was mailed when it happened.
         return None
     latest = latest_inbound(conversation=conversation)
     mailbox = latest.mailbox if latest is not None else _default_mailbox()
