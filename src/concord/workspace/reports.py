@@ -27,7 +27,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Workload", ("volume", "backlog")),
     ("Customers", ("churn_rate",)),
 )
-# The metrics drawn as lines, and the wider bucket a thin one is redrawn in.
+# The metrics drawn as lines (each measured per bucket by the overview).
 CHARTED = (
     "csat",
     "ces",

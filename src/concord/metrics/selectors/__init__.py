@@ -26,6 +26,7 @@ from concord.metrics.selectors.conversations import (
 from concord.metrics.selectors.customers import churn_rate
 from concord.metrics.selectors.overview import (
     OVERVIEW_METRICS,
+    OVERVIEW_SERIES,
     Figure,
     Matrix,
     Overview,
@@ -53,6 +54,7 @@ __all__ = [
     "METRICS",
     "MIN_SAMPLES",
     "OVERVIEW_METRICS",
+    "OVERVIEW_SERIES",
     "Bucket",
     "BucketResult",
     "Figure",

@@ -35,7 +35,6 @@ from concord.metrics.selectors.scope import (
     Parts,
     check_cuts,
     conversation_facts,
-    conversation_filter,
     conversation_intervals,
     fetch,
     judged_windows,
@@ -137,10 +136,9 @@ def _sla_attainment(query: MetricQuery, target: str) -> MetricResult:
     check_cuts(query, CONVERSATION_CUTS)
     now = timezone.now()
     if query.cuts():
-        # Only the targets in the period are looked up in their conversation.
-        scope = conversation_filter(query, prefix="conversation__") & Q(
-            conversation__merged_into__isnull=True
-        )
+        # The conversations in scope from their facts (which a merged-away one
+        # lacks): narrower rows than the conversations', with the cuts copied.
+        scope = Q(conversation_id__in=conversation_facts(query).values("conversation_id"))
     else:
         # A merged-away conversation is never in scope: the few of them are a
         # set the database builds once, so the count reads the target index alone.

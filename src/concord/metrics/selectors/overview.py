@@ -7,7 +7,7 @@ benchmark, so they can never disagree about a figure.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -40,6 +40,26 @@ OVERVIEW_METRICS: tuple[str, ...] = (
     "backlog",
     "volume",
     "churn_rate",
+)
+
+# The overview metrics measured per bucket: those the reports page draws as
+# lines, and volume and escalation rate, which come from the same grouped read
+# as the volume charts. The rest are tiles, one figure for the period, and are
+# measured without buckets: a per-day churn rate or backlog nobody looks at
+# would cost more than the figures on the page.
+OVERVIEW_SERIES: frozenset[str] = frozenset(
+    {
+        "csat",
+        "ces",
+        "nps",
+        "frt",
+        "art",
+        "resolution_time",
+        "sla_first_response",
+        "sla_resolution",
+        "volume",
+        "escalation_rate",
+    }
 )
 
 
@@ -111,13 +131,20 @@ def _matrices(query: MetricQuery, dimensions: tuple[Dimension, ...]) -> dict[str
     return out
 
 
-def cx_overview(*, query: MetricQuery, metrics: Sequence[str] = OVERVIEW_METRICS) -> Overview:
+def cx_overview(
+    *,
+    query: MetricQuery,
+    metrics: Sequence[str] = OVERVIEW_METRICS,
+    series: Collection[str] = OVERVIEW_SERIES,
+) -> Overview:
     """Every overview metric the query's cuts allow, with the previous period's figure.
 
-    The previous period is computed without buckets: only its total is shown.
-    A metric that cannot honour the query's cuts (churn by agent…) is left out
-    rather than answered for everyone.
+    Only the metrics in ``series`` are measured per bucket; the others, and
+    the previous period, are computed without buckets (only their totals are
+    shown). A metric that cannot honour the query's cuts (churn by agent…) is
+    left out rather than answered for everyone.
     """
+    whole = replace(query, bucket=None)
     before = replace(query.previous(), bucket=None)
     figures: dict[str, Figure] = {}
     # Metrics over the same rows (FCR and reopen rate; volume, escalation
@@ -128,7 +155,9 @@ def cx_overview(*, query: MetricQuery, metrics: Sequence[str] = OVERVIEW_METRICS
             if metric is None or not metric_supports(metric, query):
                 continue
             figures[name] = Figure(
-                metric=metric, current=metric(query=query), previous=metric(query=before)
+                metric=metric,
+                current=metric(query=query if name in series else whole),
+                previous=metric(query=before),
             )
         matrices = _matrices(query, ("channel", "category"))
     return Overview(

@@ -55,6 +55,18 @@ def test_overview_compares_with_the_previous_period(agent: User) -> None:
     assert overview.volume_by_channel.totals == {"email": 5}
 
 
+def test_only_the_series_metrics_are_measured_per_bucket(agent: User) -> None:
+    for day in (0, 1, 2):
+        conversation = opened(at=T0 + timedelta(days=day))
+        reply(conversation, agent, at=T0 + timedelta(days=day, minutes=5))
+    overview = cx_overview(query=replace(period(), bucket="day"), series=("frt",))
+    assert len(overview.figures["frt"].current.series) == 7
+    # A tile's figure is the same, measured once for the whole period.
+    backlog = overview.figures["backlog"].current
+    assert (backlog.value, backlog.series) == (3.0, ())
+    assert overview.figures["volume"].current.value == 3.0
+
+
 def test_overview_leaves_out_metrics_that_cannot_be_cut_that_way(agent: User) -> None:
     overview = cx_overview(query=period(agent_id=agent.pk), metrics=("csat", "churn_rate"))
     assert set(overview.figures) == {"csat"}
