@@ -28,6 +28,7 @@ class CopiedCuts(models.Model):
     No index of their own: each metric reads a range of one of its own
     indexes, which hold the team too (SQLite, without statistics, would
     otherwise prefer an index on the team and read all its conversations).
+    PostgreSQL alone gets one by team (migration 0003) for SLA attainment.
     """
 
     channel = models.CharField(max_length=8, choices=Channel.choices)
