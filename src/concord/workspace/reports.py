@@ -14,7 +14,14 @@ from datetime import datetime
 from django.utils.safestring import SafeString
 
 from concord.metrics.display import change_text, result_text, value_text
-from concord.metrics.selectors import METRICS, Figure, Matrix, MetricResult, Overview
+from concord.metrics.selectors import (
+    METRICS,
+    OVERVIEW_LINES,
+    Figure,
+    Matrix,
+    MetricResult,
+    Overview,
+)
 from concord.metrics.selectors.breakdown import BreakdownRow
 from concord.metrics.selectors.query import Bucket
 from concord.workspace.charts import line_chart, stacked_bar_chart
@@ -26,17 +33,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Phone", ("asa", "aht")),
     ("Workload", ("volume", "backlog")),
     ("Customers", ("churn_rate",)),
-)
-# The metrics drawn as lines (each measured per bucket by the overview).
-CHARTED = (
-    "csat",
-    "ces",
-    "nps",
-    "frt",
-    "art",
-    "resolution_time",
-    "sla_first_response",
-    "sla_resolution",
 )
 COARSER: dict[str, Bucket] = {"day": "week", "week": "month"}
 # Categories past this many are summed as "Other" so the chart stays readable.
@@ -144,7 +140,7 @@ def coarser_series(overview: Overview) -> dict[str, MetricResult]:
         return {}
     names = [
         name
-        for name in CHARTED
+        for name in OVERVIEW_LINES
         if name in overview.figures and thin(overview.figures[name].current)
     ]
     query = replace(overview.query, bucket=coarser)

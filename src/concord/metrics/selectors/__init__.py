@@ -25,6 +25,7 @@ from concord.metrics.selectors.conversations import (
 )
 from concord.metrics.selectors.customers import churn_rate
 from concord.metrics.selectors.overview import (
+    OVERVIEW_LINES,
     OVERVIEW_METRICS,
     OVERVIEW_SERIES,
     Figure,
@@ -53,6 +54,7 @@ from concord.metrics.selectors.times import (
 __all__ = [
     "METRICS",
     "MIN_SAMPLES",
+    "OVERVIEW_LINES",
     "OVERVIEW_METRICS",
     "OVERVIEW_SERIES",
     "Bucket",

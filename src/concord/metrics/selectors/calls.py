@@ -1,26 +1,32 @@
-"""Phone metrics from call records: average speed of answer (ASA) and average handle time (AHT).
+"""Handling metrics: average speed of answer (ASA) and average handle time (AHT).
 
-A call's own seconds are what the telephony system measured, so these are
-calendar durations whatever ``MetricQuery.time_basis`` asks: a call is worked
-while it lasts, and the queue wait is what the caller waited. Each figure
-comes with mean, median and p90, and honours ``within_seconds`` ("share of
-calls answered within 20 s") like the other time metrics.
+Both come from call records; AHT cut to the chat channel comes from chats
+(their active duration, see ``average_handle_time``). A call's own seconds
+are what the telephony system measured, so these are calendar durations
+whatever ``MetricQuery.time_basis`` asks: a call or chat is worked while it
+lasts, and the queue wait is what the caller waited. Each figure comes with
+mean, median and p90, and honours ``within_seconds`` ("share of calls
+answered within 20 s") like the other time metrics.
 
 Cuts: agent is the call's agent; team the call's team, else its
-conversation's; channel only "phone" (any other channel has no calls);
-category and tag the conversation's; tier and organization the customer's.
+conversation's; channel "phone" (and "chat" for AHT); category and tag the
+conversation's; tier and organization the customer's.
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import F, FloatField, Func, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from concord.channels.phone.models import CallDirection, CallRecord
 from concord.conversations.models import Channel
-from concord.metrics.selectors.query import MetricQuery, MetricResult, bucketed_durations
-from concord.metrics.selectors.scope import CONVERSATION_CUTS, check_cuts, conversation_filter
-from concord.metrics.selectors.times import calendar_durations
+from concord.metrics.selectors.query import MetricQuery, MetricResult
+from concord.metrics.selectors.scope import (
+    CONVERSATION_CUTS,
+    check_cuts,
+    conversation_facts,
+    conversation_filter,
+)
+from concord.metrics.selectors.times import calendar_durations, durations_between
 
 
 def call_records(query: MetricQuery) -> QuerySet[CallRecord]:
@@ -46,14 +52,6 @@ def call_records(query: MetricQuery) -> QuerySet[CallRecord]:
     return CallRecord.objects.filter(q)
 
 
-class _WaitSeconds(Func):
-    """Seconds from queued to answered, as a float (PostgreSQL only)."""
-
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))::float8"
-    arg_joiner = " - "
-    output_field = FloatField()
-
-
 def average_speed_of_answer(*, query: MetricQuery) -> MetricResult:
     """Total queue wait of answered calls ÷ answered calls (answered_at - queued_at).
 
@@ -64,28 +62,32 @@ def average_speed_of_answer(*, query: MetricQuery) -> MetricResult:
     answered = call_records(query).filter(
         direction=CallDirection.INBOUND, abandoned=False, answered_at__isnull=False
     )
-    if connection.vendor == "postgresql":
-        # At a million conversations the calls of a period are too many to
-        # send to Python: the wait, its median and p90 are worked out in SQL.
-        waits = answered.annotate(wait=_WaitSeconds(F("answered_at"), F("queued_at")))
-        return calendar_durations(waits, stopped="answered_at", seconds="wait", query=query)
-    rows = answered.filter(answered_at__gte=query.start, answered_at__lt=query.end).values_list(
-        "queued_at", "answered_at"
-    )
-    samples = [
-        (answered_at, max(0.0, (answered_at - queued_at).total_seconds()))
-        for queued_at, answered_at in rows
-        if answered_at is not None  # filtered out above; this tells the type checker
-    ]
-    return bucketed_durations(samples, query=query)
+    return durations_between(answered, started="queued_at", stopped="answered_at", query=query)
 
 
 def average_handle_time(*, query: MetricQuery) -> MetricResult:
-    """(talk + hold + wrap-up seconds) ÷ handled calls.
+    """(talk + hold + wrap-up seconds) ÷ handled calls; for chat, the active duration.
 
-    Handled: answered, inbound or outbound; an abandoned call was not handled.
-    A call belongs to the period it ended in.
+    Calls: handled means answered, inbound or outbound; an abandoned call was
+    not handled. A call belongs to the period it ended in. This is the figure
+    without a channel cut, and for the phone channel.
+
+    Chat (``channel="chat"``): the chat's active duration, from the
+    customer's first message (the chat began) to its first solve (the chat
+    ended), over chats solved in the period that an agent replied to (one
+    solved without a reply was not handled). Concord records no "accepted"
+    moment, so the wait before the first reply is inside the duration.
     """
+    if query.channel == Channel.CHAT:
+        chats = conversation_facts(query).filter(
+            first_message_at__isnull=False,
+            first_reply_at__isnull=False,
+            first_solved_at__isnull=False,
+            first_solved_at__gte=F("first_message_at"),
+        )
+        return durations_between(
+            chats, started="first_message_at", stopped="first_solved_at", query=query
+        )
     handled = (
         call_records(query)
         .filter(abandoned=False)

@@ -28,7 +28,8 @@ from concord.metrics.selectors import (
     average_speed_of_answer,
     metric_supports,
 )
-from concord.metrics.tests.helpers import period
+from concord.metrics.tests.helpers import T0 as MONDAY
+from concord.metrics.tests.helpers import opened, period, reply, set_status
 
 pytestmark = pytest.mark.django_db
 MINUTE = 60
@@ -304,3 +305,28 @@ def test_registered_as_timed_metrics_that_honour_every_conversation_cut() -> Non
         assert metric(query=period()).value == value
         query = MetricQuery(start=period().start, end=period().end, channel="phone", tag="x")
         assert metric_supports(metric, query)
+
+
+def test_aht_for_chat_is_the_active_duration_from_first_message_to_end(agent: User) -> None:
+    # Began with the customer's message, answered after 2 minutes, ended after 12.
+    chat = opened(at=MONDAY, channel="chat")
+    reply(chat, agent, at=MONDAY + timedelta(minutes=2))
+    reply(chat, agent, at=MONDAY + timedelta(minutes=12), status="solved")
+    # Reopened and solved again: the chat ended at its first solve.
+    again = opened(at=MONDAY, channel="chat")
+    reply(again, agent, at=MONDAY + timedelta(minutes=1), status="solved")
+    set_status(again, agent, status="open", at=MONDAY + timedelta(hours=2))
+    set_status(again, agent, status="solved", at=MONDAY + timedelta(hours=3))
+    # Solved without a reply: never handled. An email is not a chat.
+    unanswered = opened(at=MONDAY, channel="chat")
+    set_status(unanswered, agent, status="solved", at=MONDAY + timedelta(minutes=5))
+    email = opened(at=MONDAY, channel="email")
+    reply(email, agent, at=MONDAY + timedelta(minutes=3), status="solved")
+
+    result = average_handle_time(query=period(channel="chat"))
+    assert (result.sample_size, result.value) == (2, 390.0)  # (720 + 60) / 2
+    assert (result.median, result.p90) == (390.0, 654.0)
+    assert average_handle_time(query=period(channel="chat", agent_id=agent.pk)).sample_size == 2
+    # Without a channel, AHT is the calls' figure; chats do not mix into it.
+    assert average_handle_time(query=period()).note == "no data"
+    assert average_speed_of_answer(query=period(channel="chat")).note == "no data"

@@ -10,7 +10,13 @@ import pytest
 from concord.accounts.models import Team, User
 from concord.common.testing import factories
 from concord.conversations.services import conversation_set_category
-from concord.metrics.selectors import cx_overview, volume_matrix
+from concord.metrics.selectors import (
+    OVERVIEW_LINES,
+    OVERVIEW_METRICS,
+    OVERVIEW_SERIES,
+    cx_overview,
+    volume_matrix,
+)
 from concord.metrics.selectors.access import report_agents, report_query_for_user
 from concord.metrics.tests.helpers import T0, opened, period, reply
 
@@ -65,6 +71,10 @@ def test_only_the_series_metrics_are_measured_per_bucket(agent: User) -> None:
     backlog = overview.figures["backlog"].current
     assert (backlog.value, backlog.series) == (3.0, ())
     assert overview.figures["volume"].current.value == 3.0
+
+
+def test_every_line_drawn_is_measured_per_bucket() -> None:
+    assert set(OVERVIEW_LINES) <= OVERVIEW_SERIES <= set(OVERVIEW_METRICS)
 
 
 def test_overview_leaves_out_metrics_that_cannot_be_cut_that_way(agent: User) -> None:

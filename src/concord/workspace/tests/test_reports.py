@@ -13,9 +13,7 @@ from django.utils import timezone
 from concord.accounts.models import Team, User
 from concord.common.testing import factories
 from concord.conversations.services import conversation_set_category
-from concord.metrics.selectors import OVERVIEW_SERIES
 from concord.metrics.tests.helpers import opened, reply
-from concord.workspace.reports import CHARTED
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +47,6 @@ def test_admin_sees_every_figure_with_charts(admin_user: User, answered: None) -
     assert page.count("<svg") >= 4
     assert "Volume by channel" in page
     assert "kozea.github.io" not in page  # pygal's CDN script is off
-
-
-def test_the_page_charts_only_metrics_the_overview_measures_per_bucket() -> None:
-    assert set(CHARTED) <= OVERVIEW_SERIES
 
 
 def test_a_line_too_thin_by_day_is_drawn_by_week(admin_user: User, answered: None) -> None:
