@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from concord.accounts.models import Team, User
@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 # A failed send is tried again on the next hourly runs, this many times in all.
 MAX_ATTEMPTS = 3
+# A delivery still "sending" this long after it was claimed was left by a worker
+# that stopped mid-send; it is tried again (the email may, rarely, go twice).
+STALE_AFTER = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -56,9 +59,10 @@ def _claim(subscription: SummarySubscription, week_start: date, now: datetime) -
     except IntegrityError:
         pass
     retried = SummaryDelivery.objects.filter(
+        Q(state=DeliveryState.FAILED)
+        | Q(state=DeliveryState.SENDING, updated_at__lt=now - STALE_AFTER),
         subscription=subscription,
         week_start=week_start,
-        state=DeliveryState.FAILED,
         attempts__lt=MAX_ATTEMPTS,
     )
     return bool(
@@ -66,9 +70,11 @@ def _claim(subscription: SummarySubscription, week_start: date, now: datetime) -
     )
 
 
-def summary_send(*, subscription: SummarySubscription, week_start: date) -> str:
+def summary_send(
+    *, subscription: SummarySubscription, week_start: date, now: datetime | None = None
+) -> str:
     """Send one subscriber's summary for the week; idempotent. Returns what happened."""
-    now = timezone.now()
+    now = now or timezone.now()
     if not _claim(subscription, week_start, now):
         return "skipped"
     deliveries = SummaryDelivery.objects.filter(subscription=subscription, week_start=week_start)
@@ -95,15 +101,16 @@ def summary_send(*, subscription: SummarySubscription, week_start: date) -> str:
             state=DeliveryState.FAILED, error=f"{type(error).__name__}: {error}"[:500]
         )
         return "failed"
-    deliveries.update(state=DeliveryState.SENT, error="", updated_at=timezone.now())
+    deliveries.update(state=DeliveryState.SENT, error="", updated_at=now)
     return "sent"
 
 
 def summaries_send_due(*, now: datetime | None = None) -> int:
     """Send last week's summary to every active subscriber who has not had it; the count sent."""
-    week_start = last_full_week(now=now or timezone.now(), zone=site_zone())
+    moment = now or timezone.now()
+    week_start = last_full_week(now=moment, zone=site_zone())
     sent = 0
     for subscription in summary_subscriptions_active():
-        if summary_send(subscription=subscription, week_start=week_start) == "sent":
+        if summary_send(subscription=subscription, week_start=week_start, now=moment) == "sent":
             sent += 1
     return sent

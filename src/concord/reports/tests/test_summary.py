@@ -16,6 +16,7 @@ from concord.reports.models import DeliveryState, SummaryDelivery
 from concord.reports.selectors import summary_subscription_for
 from concord.reports.services import (
     MAX_ATTEMPTS,
+    STALE_AFTER,
     summaries_send_due,
     summary_subscribe,
     summary_unsubscribe,
@@ -106,6 +107,22 @@ def test_a_refused_summary_is_tried_again_then_given_up(sink: Sink, admin_user: 
     assert sink.handler.attempts == MAX_ATTEMPTS
     sink.handler.refuse_next = 0
     assert summaries_send_due(now=NOW + timedelta(days=7)) == 1  # next week still goes
+
+
+def test_a_send_left_unfinished_by_a_stopped_worker_is_tried_again(
+    sink: Sink, admin_user: User
+) -> None:
+    subscription = summary_subscribe(user=admin_user)
+    # A worker claimed the delivery and stopped before it could say how it went.
+    SummaryDelivery.objects.create(
+        subscription=subscription, week_start=WEEK, state=DeliveryState.SENDING, updated_at=NOW
+    )
+    assert summaries_send_due(now=NOW + timedelta(minutes=5)) == 0  # may still be sending
+    assert sink.handler.received == []
+    assert summaries_send_due(now=NOW + STALE_AFTER + timedelta(minutes=1)) == 1
+    delivery = SummaryDelivery.objects.get(week_start=WEEK)
+    assert (delivery.state, delivery.attempts) == (DeliveryState.SENT, 2)
+    assert len(sink.handler.received) == 1
 
 
 def test_the_reports_page_switches_the_summary_on_and_off(agent: User) -> None:
