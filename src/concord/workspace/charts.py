@@ -77,13 +77,26 @@ def _svg(chart: Any) -> SafeString:
     return mark_safe(rendered)  # noqa: S308 - pygal's XML writer escaped every label
 
 
-def line_chart(*, title: str, x_labels: Sequence[str], series: Series, y_title: str) -> SafeString:
-    """Lines over buckets; a None is a gap (too few samples), not a zero."""
+def line_chart(
+    *,
+    title: str,
+    x_labels: Sequence[str],
+    series: Series,
+    y_title: str,
+    empty_text: str | None = None,
+) -> SafeString:
+    """Lines over buckets; a None is a gap (too few samples), not a zero.
+
+    ``empty_text`` is what a chart without a single point says instead.
+    """
+    config = _config(title=title, x_labels=x_labels, y_title=y_title)
+    if empty_text:
+        config["no_data_text"] = empty_text
     chart = pygal.Line(
-        **_config(title=title, x_labels=x_labels, y_title=y_title),
+        **config,
         allow_interruptions=True,
-        show_dots=len(x_labels) <= 16,
-        dots_size=3,
+        # Always dots: a bucket between two gaps is a dot or nothing at all.
+        dots_size=3 if len(x_labels) <= 16 else 1.5,
     )
     for name, values in series.items():
         chart.add(name, list(values))

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from concord.metrics.display import change_text, result_text, value_text
 from concord.metrics.selectors import (
     METRICS,
+    MIN_SAMPLES,
     OVERVIEW_LINES,
     Figure,
     Matrix,
@@ -181,10 +182,16 @@ def _series_chart(
     rows = [
         [label, *[_with_n(r.series[i].result) for r in results]] for i, label in enumerate(labels)
     ]
+    empty = None
+    if any(r.sample_size for r in results):
+        # Answers there are, but no bucket has enough of them for a point.
+        empty = f"Fewer than {MIN_SAMPLES} samples in every {bucket or 'bucket'}"
     return Chart(
         slug=slug,
         title=title,
-        svg=line_chart(title=title, x_labels=labels, series=series, y_title=y_title),
+        svg=line_chart(
+            title=title, x_labels=labels, series=series, y_title=y_title, empty_text=empty
+        ),
         headers=["Period", *[m.label for m in metrics]],
         rows=rows,
     )

@@ -63,6 +63,8 @@ def test_too_few_samples_are_named_not_shown(admin_user: User, agent: User) -> N
     reply(conversation, agent, at=timezone.now() - timedelta(days=1) + timedelta(minutes=5))
     page = _client(admin_user).get("/app/reports/").content.decode()
     assert "too few samples (1 &lt; 5)" in page
+    # The speed chart has a sample but no point: it says why instead of "no data".
+    assert "Fewer than 5 samples in every day" in page
 
 
 def test_bad_filters_are_named(admin_user: User) -> None:
