@@ -82,16 +82,22 @@ def conversations(query: MetricQuery) -> QuerySet[Conversation]:
     return Conversation.objects.filter(merged_into__isnull=True).filter(conversation_filter(query))
 
 
-def _facts_filter(query: MetricQuery) -> Q:
-    """The cuts on rows that copy the conversation's channel, team, assignee and category."""
-    check_cuts(query, CONVERSATION_CUTS)
+def _copied_cuts(query: MetricQuery, *, agent_field: str) -> Q:
+    """Channel, team and agent on rows that copied them (the agent under its own name)."""
     q = Q()
     if query.channel is not None:
         q &= Q(channel=query.channel)
     if query.team_id is not None:
         q &= Q(team_id=query.team_id)
     if query.agent_id is not None:
-        q &= Q(assignee_id=query.agent_id)
+        q &= Q(**{agent_field: query.agent_id})
+    return q
+
+
+def _facts_filter(query: MetricQuery) -> Q:
+    """The cuts on rows that copy the conversation's channel, team, assignee and category."""
+    check_cuts(query, CONVERSATION_CUTS)
+    q = _copied_cuts(query, agent_field="assignee_id")
     if query.category is not None:
         q &= Q(category=query.category)
     rest = MetricQuery(
@@ -122,13 +128,7 @@ def survey_responses(query: MetricQuery, kind: str) -> QuerySet[SurveyResponse]:
     from the conversation and customer.
     """
     check_cuts(query, CONVERSATION_CUTS)
-    q = Q(kind=kind)
-    if query.channel is not None:
-        q &= Q(channel=query.channel)
-    if query.team_id is not None:
-        q &= Q(team_id=query.team_id)
-    if query.agent_id is not None:
-        q &= Q(agent_id=query.agent_id)
+    q = Q(kind=kind) & _copied_cuts(query, agent_field="agent_id")
     rest = MetricQuery(
         start=query.start,
         end=query.end,
