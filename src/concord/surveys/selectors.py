@@ -161,10 +161,17 @@ def response_list(
     )
 
 
-def survey_history_for_customer(*, customer_id: int, limit: int = 10) -> list[SurveyResponse]:
-    """The customer's latest answers, newest first, for the 360° view and the agent's sidebar."""
+def survey_history_for_customer(
+    *, user: User, customer_id: int, limit: int = 10
+) -> list[SurveyResponse]:
+    """The customer's latest answers that ``user`` may read, newest first (360° view, sidebar).
+
+    Through ``response_visible_to``: an answer about a conversation of another
+    team would leak its score, comment and number.
+    """
     return list(
-        SurveyResponse.objects.filter(customer_id=customer_id)
+        response_visible_to(user=user)
+        .filter(customer_id=customer_id)
         .select_related("definition", "conversation", "agent")
         .order_by("-answered_at", "-id")[: max(0, limit)]
     )

@@ -117,7 +117,9 @@ def _render(
         ),
         "history_limit": HISTORY_LIMIT,
         # The agent sees how this customer rated us lately, before answering.
-        "ratings": survey_history_for_customer(customer_id=conversation.customer_id, limit=3),
+        "ratings": survey_history_for_customer(
+            user=user, customer_id=conversation.customer_id, limit=3
+        ),
         # History rows link to conversation_url + id + "/" (see the inbox view).
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
         "calls": calls_for_conversation(user=user, conversation=conversation),

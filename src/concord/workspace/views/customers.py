@@ -62,7 +62,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "history_limit": HISTORY_LIMIT,
             "stages": LifecycleStage.choices,
-            "survey_history": survey_history_for_customer(customer_id=customer.pk, limit=10),
+            "survey_history": survey_history_for_customer(
+                user=user, customer_id=customer.pk, limit=10
+            ),
             "calls": calls_for_customer(user=user, customer_id=customer.pk, limit=20),
         },
     )
