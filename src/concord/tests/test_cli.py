@@ -6,6 +6,7 @@ import re
 import signal
 import smtplib
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -115,6 +116,8 @@ def test_serve_starts_the_site_and_workers_and_stops_them(tmp_path: Path) -> Non
     # The embedded default under test is SQLite in the data directory, even when
     # the suite itself runs against PostgreSQL.
     env.pop("DATABASE_URL", None)
+    # As on a fresh machine: no key configured, so the first start makes one.
+    env.pop("CONCORD_SECRET_KEY", None)
     proc = subprocess.Popen(  # noqa: S603 - our own command line
         [sys.executable, "-m", "concord.cli", "serve", "--port", str(port), "--demo-if-empty"],
         cwd=tmp_path,  # no stray .env from the developer's checkout
@@ -132,6 +135,9 @@ def test_serve_starts_the_site_and_workers_and_stops_them(tmp_path: Path) -> Non
     try:
         login_page = _wait_for(f"{base}/admin/login/", proc, lines)
         assert login_page.status_code == 200
+        key_file = tmp_path / "data" / "secret_key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert len(key_file.read_text().strip()) >= 50
         output = "".join(lines)
         assert f"Concord is starting at {base}/" in output
         assert f"Admin:   {base}/admin/" in output

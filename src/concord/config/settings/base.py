@@ -7,13 +7,15 @@ from pathlib import Path
 import dj_database_url
 
 from concord.config.env import env_bool, env_int, env_list, env_str, load_dotenv
+from concord.config.secret import secret_key_from_environment_or_data_dir
 
 load_dotenv(str(Path.cwd() / ".env"))
 
 DATA_DIR = Path(env_str("CONCORD_DATA_DIR", default=str(Path.cwd() / "data"))).resolve()
 
-# Development-only fallback; production.py refuses to start without a real key.
-SECRET_KEY = env_str("CONCORD_SECRET_KEY", default="concord-insecure-development-key-change-me")
+# CONCORD_SECRET_KEY, else a random key generated on first start and kept in
+# the data directory (mode 0600); the old published development key is refused.
+SECRET_KEY = secret_key_from_environment_or_data_dir(data_dir=DATA_DIR)
 DEBUG = env_bool("CONCORD_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("CONCORD_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CONCORD_CSRF_TRUSTED_ORIGINS", default=[])
@@ -28,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "concord.common",
     "concord.calendars",
     "concord.accounts",
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "concord.channels.phone",
     "concord.workspace",
     "concord.portal",
+    "concord.audit",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Configuration changes are logged with who made them (concord.audit).
+    "concord.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from concord.config.env import env_bool, env_int, env_list, env_str
+from concord.config.secret import check_secret_key
 from concord.config.settings.base import *  # noqa: F403
 
-SECRET_KEY = env_str("CONCORD_SECRET_KEY", required=True)
+# A server farm needs one key on every host: production takes it from the
+# environment only (and still refuses the published development key).
+SECRET_KEY = check_secret_key(
+    key=env_str("CONCORD_SECRET_KEY", required=True), origin="CONCORD_SECRET_KEY"
+)
 DEBUG = False
 ALLOWED_HOSTS = env_list("CONCORD_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:

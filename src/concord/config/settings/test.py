@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 
+# The suite signs with a fixed key of its own, so it writes no key file into
+# the working directory's data dir.
+os.environ.setdefault("CONCORD_SECRET_KEY", "concord-test-suite-key-" + "0" * 32)
+
 from concord.config.settings.base import *  # noqa: F403
 from concord.config.settings.base import DATABASES
 
