@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from concord.metrics.selectors.query import MetricResult
 
+# Below this a duration keeps its seconds: an ASA of 100 s is "1 min 40 s", not "2 min".
+SECONDS_SHOWN_BELOW = 600
+
 
 def duration_text(seconds: float) -> str:
-    """A duration as people say it: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    """A duration as people say it: "45 s", "1 min 40 s", "12 min", "3 h 20 min", "2 d 4 h"."""
     seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.0f} s"
+    if round(seconds) < 60:
+        return f"{round(seconds)} s"
+    if round(seconds) < SECONDS_SHOWN_BELOW:
+        whole, rest = divmod(round(seconds), 60)
+        return f"{whole} min {rest} s" if rest else f"{whole} min"
     minutes = seconds / 60
-    if minutes < 60:
-        return f"{minutes:.0f} min"
+    if round(minutes) < 60:
+        return f"{round(minutes)} min"
     hours, rest = divmod(round(minutes), 60)
     if hours < 48:
         return f"{hours} h {rest} min" if rest else f"{hours} h"

@@ -30,6 +30,7 @@ PERIODS = [
     ("last_month", "Last month"),
     ("custom", "Custom dates"),
 ]
+DEFAULT_PERIOD = "30d"
 BUCKETS = [("auto", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
 # A period longer than this would make thousands of daily buckets.
 MAX_DAYS = 731
@@ -37,6 +38,20 @@ MAX_DAYS = 731
 
 def _any(label: str, choices: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
     return [("", label), *choices]
+
+
+def _with_period(data: Any) -> Any:
+    """The parameters with the period they mean spelled out.
+
+    Without one the page shows the default period (or the custom dates given);
+    the menu must say so, or the first Apply silently switches to the menu's
+    first choice.
+    """
+    if data is None or data.get("period"):
+        return data
+    filled = data.copy()
+    filled["period"] = "custom" if data.get("start") or data.get("end") else DEFAULT_PERIOD
+    return filled
 
 
 class ReportFilterForm(forms.Form):
@@ -59,7 +74,7 @@ class ReportFilterForm(forms.Form):
     calendar = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any, *, user: User) -> None:
-        super().__init__(data)
+        super().__init__(_with_period(data))
         choices = report_filter_choices()
         teams = report_teams(user=user)
         agents = report_agents(user=user)
@@ -109,7 +124,7 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 def resolve_period(data: dict[str, Any], *, now: datetime, zone: ZoneInfo) -> Period:
     """The [start, end) instants the form's period names, in ``zone``."""
     today = now.astimezone(zone).date()
-    choice = data.get("period") or "30d"
+    choice = data.get("period") or DEFAULT_PERIOD
     if data.get("start") and data.get("end"):
         first, last = data["start"], data["end"]
         return Period(

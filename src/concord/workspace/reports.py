@@ -97,12 +97,26 @@ def tile_groups(overview: Overview) -> list[tuple[str, list[Tile]]]:
     return groups
 
 
-def bucket_label(start: datetime, bucket: str | None) -> str:
+def bucket_label(start: datetime, bucket: str | None, *, year: bool = False) -> str:
+    """A bucket as a chart axis names it ("07 Dec"), or with its year for tables ("7 Dec 2026")."""
     if bucket == "month":
         return f"{start:%b %Y}"
-    if bucket == "week":
-        return f"w/c {start:%d %b}"
-    return f"{start:%d %b}"
+    day = f"{start.day} {start:%b %Y}" if year else f"{start:%d %b}"
+    return f"w/c {day}" if bucket == "week" else day
+
+
+def number(value: float | None) -> str:
+    """A raw figure for a CSV cell: up to two decimals, no units or separators; "" for none."""
+    if value is None:
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _raw(result: MetricResult | None) -> str:
+    """A result's value for a CSV cell; "" when there is none or too few samples."""
+    if result is None or result.value is None or not result.enough:
+        return ""
+    return number(result.value)
 
 
 def _point(result: MetricResult, *, scale: float = 1.0) -> float | None:
@@ -114,10 +128,6 @@ def _point(result: MetricResult, *, scale: float = 1.0) -> float | None:
 
 def _with_n(result: MetricResult) -> str:
     return f"{result_text(result)} (n={result.sample_size})"
-
-
-def _cell(value: float | None, unit: str) -> str:
-    return value_text(value, unit) if value is not None else "-"
 
 
 def thin(result: MetricResult) -> bool:
@@ -174,13 +184,15 @@ def _series_chart(
         title = f"{title}, by {bucket}"
     if not results[0].series:
         return None
-    labels = [bucket_label(b.start, bucket) for b in results[0].series]
+    starts = [b.start for b in results[0].series]
+    labels = [bucket_label(start, bucket) for start in starts]
     series = {
         m.label: [_point(b.result, scale=scale) for b in r.series]
         for m, r in zip(metrics, results, strict=True)
     }
     rows = [
-        [label, *[_with_n(r.series[i].result) for r in results]] for i, label in enumerate(labels)
+        [bucket_label(start, bucket, year=True), *[_with_n(r.series[i].result) for r in results]]
+        for i, start in enumerate(starts)
     ]
     empty = None
     if any(r.sample_size for r in results):
@@ -222,8 +234,8 @@ def _matrix_chart(
         svg=stacked_bar_chart(title=title, x_labels=labels, series=series, y_title="Conversations"),
         headers=["Period", *names],
         rows=[
-            [label, *[f"{series[name][i]:,.0f}" for name in names]]
-            for i, label in enumerate(labels)
+            [bucket_label(lo, bucket, year=True), *[f"{series[name][i]:,.0f}" for name in names]]
+            for i, (lo, _) in enumerate(matrix.buckets)
         ],
     )
 
@@ -283,6 +295,7 @@ def charts(overview: Overview, *, coarse: Mapping[str, MetricResult] | None = No
 
 
 def figures_table(overview: Overview) -> Table:
+    """Every figure for the CSV export: raw numbers in the unit its "Unit" column names."""
     headers = [
         "Metric",
         "Value",
@@ -301,43 +314,58 @@ def figures_table(overview: Overview) -> Table:
         rows.append(
             [
                 figure.metric.label,
-                _cell(current.value, current.unit),
+                _raw(current),
                 current.unit,
                 str(current.sample_size),
                 current.note,
-                _cell(current.median, "seconds") if timed else "",
-                _cell(current.p90, "seconds") if timed else "",
-                result_text(figure.previous),
-                change_text(figure.change, current.unit),
+                number(current.median) if timed else "",
+                number(current.p90) if timed else "",
+                _raw(figure.previous),
+                number(figure.change),
             ]
         )
     return Table(headers=headers, rows=rows)
 
 
-def matrix_table(matrix: Matrix, *, bucket: str | None) -> Table:
+def matrix_table(matrix: Matrix) -> Table:
+    """Counts per bucket for the CSV export; each bucket by its first day (ISO)."""
     rows = _matrix_rows(matrix)
     names = list(rows)
     return Table(
         headers=["Period start", *names],
         rows=[
-            [bucket_label(lo, bucket), *[f"{rows[name][i]:.0f}" for name in names]]
+            [f"{lo:%Y-%m-%d}", *[f"{rows[name][i]:.0f}" for name in names]]
             for i, (lo, _) in enumerate(matrix.buckets)
         ],
     )
 
 
-def breakdown_table(rows: Iterable[BreakdownRow], *, first: str, names: Sequence[str]) -> Table:
+def breakdown_table(
+    rows: Iterable[BreakdownRow], *, first: str, names: Sequence[str], raw: bool = False
+) -> Table:
+    """Figures per team or agent: as the page writes them, or ``raw`` numbers for a CSV.
+
+    Raw headers name each metric's unit ("First response time (seconds)"); a
+    figure with too few samples is an empty cell beside its sample size.
+    """
+    rows = list(rows)
     present = [name for name in names if name in METRICS]
     headers = [first]
     for name in present:
-        headers += [METRICS[name].label, "n"]
+        label = METRICS[name].label
+        if raw:
+            unit = next((r.figures[name].unit for r in rows if name in r.figures), "")
+            label = f"{label} ({unit})" if unit else label
+        headers += [label, "n"]
     body = []
     for row in rows:
         cells = [row.label]
         for name in present:
             result = row.figures.get(name)
-            cells += (
-                ["n/a", ""] if result is None else [result_text(result), str(result.sample_size)]
-            )
+            if result is None:
+                cells += ["" if raw else "n/a", ""]
+            else:
+                text = _raw(result) if raw else result_text(result)
+                cells += [text, str(result.sample_size)]
         body.append(cells)
     return Table(headers=headers, rows=body)

@@ -75,11 +75,14 @@ def day_before(day: date | None) -> date | None:
 
 @register.filter
 def week_label(week: WeekFigure) -> str:
-    """ "3 Mar to 9 Mar": a week's first and last day (its ``end`` is the day after)."""
+    """ "3 Mar to 9 Mar 2026": a week's first and last day (its ``end`` is the day after)."""
     last = week.end - timedelta(days=1)
     if last <= week.start:
-        return f"{week.start:%d %b}"
-    return f"{week.start:%d %b} to {last:%d %b}"
+        return f"{week.start.day} {week.start:%b %Y}"
+    first = f"{week.start.day} {week.start:%b}"
+    if week.start.year != last.year:
+        first += f" {week.start:%Y}"
+    return f"{first} to {last.day} {last:%b %Y}"
 
 
 @register.simple_tag(takes_context=True)

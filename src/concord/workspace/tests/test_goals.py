@@ -16,9 +16,10 @@ from concord.accounts.models import Role, Team, User
 from concord.common.testing import factories
 from concord.goals.definition import today
 from concord.goals.models import Goal
-from concord.goals.selectors import GoalSummary, goal_summaries
+from concord.goals.selectors import GoalSummary, WeekFigure, goal_summaries
 from concord.goals.services import goal_measure_history
 from concord.goals.tests.helpers import chats, make_goal
+from concord.workspace.templatetags.goals import week_label
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +222,7 @@ def test_a_time_target_is_drawn_and_written_in_minutes(
     page = _client(supervisor).get(f"/app/reports/goals/{goal.pk}/").content.decode()
     assert "≤ 300 seconds" in page
     # 30 chats answered in 30 s and 10 in 5 minutes since the start: 97.5 s on average.
-    assert '2 min <span class="muted">since start (n = 40)</span>' in page
+    assert '1 min 38 s <span class="muted">since start (n = 40)</span>' in page
     chart = re.search(r'<figure class="chart goal-chart".*?</figure>', page, re.S)
     assert chart is not None
     assert "minutes" in chart.group(0)
@@ -456,3 +457,12 @@ def test_archive_and_restore(supervisor: User, scene: Scene) -> None:
     assert client.get(f"/app/reports/goals/{pk}/archive/").status_code == 405
     client.post(f"/app/reports/goals/{pk}/archive/", {"archived": "no"})
     assert _summary(supervisor, "Chats answered within a minute") is not None
+
+
+def test_a_week_is_named_with_its_year() -> None:
+    def week(start: date, end: date) -> WeekFigure:
+        return WeekFigure(start=start, end=end, value=None, sample_size=0, enough=False, note="")
+
+    assert week_label(week(date(2026, 3, 3), date(2026, 3, 10))) == "3 Mar to 9 Mar 2026"
+    assert week_label(week(date(2026, 12, 28), date(2027, 1, 4))) == "28 Dec 2026 to 3 Jan 2027"
+    assert week_label(week(date(2026, 12, 7), date(2026, 12, 8))) == "7 Dec 2026"

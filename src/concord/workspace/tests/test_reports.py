@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,7 +119,34 @@ def test_csv_export_matches_the_page(admin_user: User, answered: None) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["Metric", "Value", "Unit", "Sample size"]
     frt = next(row for row in rows if row[0] == "First response time")
-    assert frt[1:4] == ["10 min", "seconds", "6"]
+    # The unit column says seconds, so the cells hold seconds, not "10 min".
+    assert frt[1:4] == ["600", "seconds", "6"]
+    assert frt[5:7] == ["600", "600"]  # median, p90
+
+
+def test_csv_exports_of_tables_hold_numbers_and_iso_dates(admin_user: User, answered: None) -> None:
+    client = _client(admin_user)
+    agents = client.get("/app/reports/export/agents.csv?period=7d").content.decode()
+    rows = list(csv.reader(io.StringIO(agents)))
+    column = rows[0].index("First response time (seconds)")
+    assert ["600", "6"] in [row[column : column + 2] for row in rows[1:]]
+    channels = client.get("/app/reports/export/channels.csv?period=7d").content.decode()
+    first = list(csv.reader(io.StringIO(channels)))[1][0]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", first)
+
+
+def test_the_period_menu_shows_the_period_in_the_heading(admin_user: User) -> None:
+    page = _client(admin_user).get("/app/reports/").content.decode()
+    assert "Last 30 days" in page.split("</h1>")[0]
+    assert '<option value="30d" selected>Last 30 days</option>' in page
+    custom = _client(admin_user).get("/app/reports/?start=2026-05-01&end=2026-05-10").content
+    assert b'<option value="custom" selected>Custom dates</option>' in custom
+
+
+def test_tables_under_the_charts_name_the_year(admin_user: User, answered: None) -> None:
+    page = _client(admin_user).get("/app/reports/?period=7d").content.decode()
+    today = timezone.localdate()
+    assert f"<td>{today.day} {today:%b %Y}</td>" in page
 
 
 def test_csv_export_defuses_spreadsheet_formulas(admin_user: User, agent: User) -> None:

@@ -92,7 +92,7 @@ def report_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/reports.html", context)
 
 
-def _breakdown_table(user: User, query: MetricQuery, by: By) -> reports.Table:
+def _breakdown_table(user: User, query: MetricQuery, by: By, *, raw: bool = False) -> reports.Table:
     """Figures per team or agent the user may see; the other filters still apply.
 
     The query's own team or agent (a supervisor's is pinned to a team) is
@@ -101,9 +101,9 @@ def _breakdown_table(user: User, query: MetricQuery, by: By) -> reports.Table:
     across = replace(query, team_id=None, agent_id=None)
     if by == "team":
         rows = breakdown(query=across, by="team", members=report_teams(user=user))
-        return reports.breakdown_table(rows, first="Team", names=BREAKDOWN_METRICS)
+        return reports.breakdown_table(rows, first="Team", names=BREAKDOWN_METRICS, raw=raw)
     rows = breakdown(query=across, by="agent", members=report_agents(user=user))
-    return reports.breakdown_table(rows, first="Agent", names=BREAKDOWN_METRICS)
+    return reports.breakdown_table(rows, first="Agent", names=BREAKDOWN_METRICS, raw=raw)
 
 
 def _may_break_down(user: User, by: By) -> bool:
@@ -150,15 +150,15 @@ def report_export(request: HttpRequest, table: str) -> HttpResponse:
         by: By = "team" if table == "teams" else "agent"
         if not _may_break_down(user, by):
             raise Http404("No such table.")
-        data = _breakdown_table(user, query, by)
+        data = _breakdown_table(user, query, by, raw=True)
     else:
         overview = cx_overview(query=query)
         if table == "figures":
             data = reports.figures_table(overview)
         elif table == "channels":
-            data = reports.matrix_table(overview.volume_by_channel, bucket=query.bucket)
+            data = reports.matrix_table(overview.volume_by_channel)
         else:
-            data = reports.matrix_table(overview.volume_by_category, bucket=query.bucket)
+            data = reports.matrix_table(overview.volume_by_category)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     day = f"{query.start:%Y-%m-%d}"
     response["Content-Disposition"] = f'attachment; filename="concord-{table}-{day}.csv"'
