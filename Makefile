@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/concord serve --demo-if-empty
 
-## The whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+## The whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
+## Installs Chromium and Dovecot first if missing (as root with apt-get; otherwise says how).
 test: $(STAMP)
+	@bash scripts/system-packages.sh test
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
