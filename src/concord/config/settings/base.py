@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from concord.config.env import env_bool, env_int, env_list, env_str, load_dotenv
 from concord.config.secret import secret_key_from_environment_or_data_dir
@@ -28,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "auditlog",
@@ -63,6 +67,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Last, so it sees the sign-in views' failed attempts, and the page it
+    # answers a lockout with still gets the security headers above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "concord.config.urls"
@@ -79,11 +88,52 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "concord.common.context_processors.csp_nonce",
             ],
         },
     },
 ]
 
+
+# Content-Security-Policy on every page (django-csp): customer-written HTML is
+# shown in the workspace and the admin, so no script runs but our own files and
+# elements carrying this response's nonce (htmx's tag, the charts' SVG styles).
+# The portal and survey pages send a stricter policy of their own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Images in messages may come from the web (sanitised <img> only).
+        "img-src": [SELF, "data:", "https:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features no Concord page uses are switched off everywhere.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Web threads keep their connection between requests (see concord.config.asgi).
 _CONN_MAX_AGE = env_int("CONCORD_DB_CONN_MAX_AGE", default=600, minimum=0)
@@ -116,6 +166,28 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Sign-in throttling (django-axes) for the workspace, the portal's password
+# sign-in and the admin: after CONCORD_LOGIN_FAILURE_LIMIT wrong passwords for
+# one account, or from one client address, password sign-in is paused for
+# CONCORD_LOGIN_COOLOFF_MINUTES (even the right password is refused meanwhile).
+# Admins lift a pause by deleting the row under "Access attempts".
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CONCORD_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int("CONCORD_LOGIN_COOLOFF_MINUTES", default=15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "concord.config.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "concord.common.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "concord.config.lockout.attempted_login"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks).
+# Empty: the direct peer is the client, whatever headers it sends.
+CONCORD_TRUSTED_PROXIES = env_list("CONCORD_TRUSTED_PROXIES", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,5 +287,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CONCORD_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Axes logs every attempt at INFO; failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
+    },
 }
