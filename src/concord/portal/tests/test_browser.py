@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from playwright.sync_api import FilePayload, Page, expect
@@ -33,9 +35,16 @@ def _both_widths(page: Page, name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_customer_asks_and_sees_the_answer_but_not_the_note(
-    browser_page: Page, agent: User, billing: Team, admin_user: User
+    browser_page: Page,
+    agent: User,
+    billing: Team,
+    admin_user: User,
+    live_server: Any,
+    settings: Any,
 ) -> None:
     page = browser_page
+    # Emailed links are built from the configured address: here, the live server.
+    settings.CONCORD_BASE_URL = live_server.url
     ann = customer_create(name="Ann Example", identities=[("email", "ann@example.net")])
     earlier = conversation_open(
         channel="email",

@@ -21,6 +21,17 @@ pytestmark = pytest.mark.django_db
 SIGN_IN_URL = "http://testserver/help/sign-in/l/"
 
 
+def test_the_emailed_link_uses_the_configured_address_not_the_host_header(
+    ann: Customer, request_link: RequestLink, settings: Any
+) -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.CONCORD_BASE_URL = "https://help.acme.test"
+    request_link(Client(HTTP_HOST="evil.example"), "ann@example.net")
+    link = sign_in_link()
+    assert link.startswith("https://help.acme.test/help/sign-in/l/")
+    assert "evil.example" not in str(mail.outbox[0].body)
+
+
 def test_it_emails_a_link_that_signs_the_customer_in(
     ann: Customer, request_link: RequestLink
 ) -> None:

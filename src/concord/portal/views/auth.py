@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,7 +65,9 @@ def send_link(request: HttpRequest) -> HttpResponse:
     form = EmailLinkForm(request.POST)
     if not form.is_valid():
         return _sign_in_page(request, link_form=form, status=FORM_ERROR_STATUS)
-    sign_in_url = request.build_absolute_uri(reverse("portal:magic_link_base"))
+    # From the configured address, never the request's Host header: a forged
+    # Host would otherwise put an attacker's site in the emailed link.
+    sign_in_url = settings.CONCORD_BASE_URL + reverse("portal:magic_link_base")
     magic_link_request(email=form.cleaned_data["email"], sign_in_url=sign_in_url)
     # The same answer whether or not the address belongs to a customer.
     return render(request, "portal/link_sent.html", {"email": form.cleaned_data["email"]})
