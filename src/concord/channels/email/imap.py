@@ -11,13 +11,18 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import logging
+import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import httpcore
+
 from concord.channels.email.models import ImapSecurity, Mailbox
 from concord.channels.email.services.inbound import inbound_store
 from concord.channels.email.services.mailboxes import mailbox_record_poll
+from concord.common.http import UnsafeTarget, vet_host
+from concord.webhooks.selectors import allow_list
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +42,48 @@ class ImapFailed(Exception):
     pass
 
 
+def _guarded_socket(host: str, port: int, timeout: float | None) -> socket.socket:
+    """A TCP connection to ``host`` after the outbound guard vetted every address it has.
+
+    An admin could otherwise point a mailbox at 127.0.0.1 or the cloud metadata
+    address and use the poller to probe the internal network; private
+    addresses are reached only when they are on the outbound allow-list.
+    """
+    try:
+        addresses = vet_host(host=host, port=port, allow=allow_list())
+    except httpcore.ConnectError as error:  # the name does not resolve
+        raise OSError(str(error)) from None
+    last_error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((str(address), port), timeout=timeout)
+        except OSError as error:
+            last_error = error
+    raise last_error or OSError(f"No address to connect to for {host}.")
+
+
+class _GuardedIMAP4(imaplib.IMAP4):
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        return _guarded_socket(self.host, self.port, timeout)
+
+
+class _GuardedIMAP4SSL(imaplib.IMAP4_SSL):
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        # The certificate is still checked against the host name, not the address.
+        raw = _guarded_socket(self.host, self.port, timeout)
+        context: ssl.SSLContext = self.ssl_context
+        return context.wrap_socket(raw, server_hostname=self.host)
+
+
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     if mailbox.imap_security == ImapSecurity.SSL:
-        return imaplib.IMAP4_SSL(
+        return _GuardedIMAP4SSL(
             mailbox.imap_host,
             mailbox.imap_port,
             ssl_context=ssl.create_default_context(),
             timeout=_TIMEOUT_SECONDS,
         )
-    connection = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=_TIMEOUT_SECONDS)
+    connection = _GuardedIMAP4(mailbox.imap_host, mailbox.imap_port, timeout=_TIMEOUT_SECONDS)
     if mailbox.imap_security == ImapSecurity.STARTTLS:
         try:
             connection.starttls(ssl_context=ssl.create_default_context())
@@ -76,7 +114,7 @@ def imap_poll(*, mailbox: Mailbox) -> PollResult:
         logger.warning("IMAP poll of %s failed: %s", mailbox.address, message)
         mailbox_record_poll(mailbox=mailbox, error=message)
         raise ImapFailed(message) from error
-    except (OSError, imaplib.IMAP4.error, ImapFailed) as error:
+    except (OSError, imaplib.IMAP4.error, ImapFailed, UnsafeTarget) as error:
         # The password never reaches the log: only the server's answer does.
         message = f"{type(error).__name__}: {error}"
         logger.warning("IMAP poll of %s failed: %s", mailbox.address, message)

@@ -31,6 +31,7 @@ from concord.channels.email.tests.conftest import build_email
 from concord.channels.email.worker import poll_mailboxes, process_waiting
 from concord.common.testing.mail import free_port
 from concord.conversations.models import Conversation, Message
+from concord.webhooks.models import AllowedTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +210,31 @@ def dovecot() -> Iterator[Dovecot]:
 @pytest.fixture(autouse=True)
 def _raw_files_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture(autouse=True)
+def _dovecot_allow_listed(db: None) -> None:
+    """The test server is on loopback, which the outbound guard refuses unless allow-listed."""
+    AllowedTarget.objects.create(entry="127.0.0.1")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "169.254.169.254", "10.1.2.3"])
+def test_a_mailbox_on_a_private_address_is_refused_without_an_allow_list(
+    dovecot: Dovecot, host: str
+) -> None:
+    AllowedTarget.objects.all().delete()
+    user = dovecot.new_user()
+    dovecot.append(user, _raw("guard-1@customer.test"))
+    mailbox = _mailbox(dovecot, user)
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_host=host)
+    mailbox.refresh_from_db()
+    with pytest.raises(ImapFailed, match="Refused to connect"):
+        imap_poll(mailbox=mailbox)
+    mailbox.refresh_from_db()
+    assert "address" in mailbox.imap_last_error
+    assert PASSWORD not in mailbox.imap_last_error
+    # Nothing was fetched: the email is still unseen on the server.
+    assert len(dovecot.unseen(user)) == 1
 
 
 _addresses = (f"box{n}@acme.test" for n in itertools.count(1))
