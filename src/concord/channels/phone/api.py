@@ -99,6 +99,7 @@ def post_call(request: HttpRequest, payload: CallIn) -> Status[dict[str, Any]]:
         conversation_id=payload.conversation_id,
         summary=payload.summary,
         recording_url=payload.recording_url,
+        follow_up=payload.follow_up,
         actor=user,
     )
     return Status(201 if result.created else 200, call_data(result.call))

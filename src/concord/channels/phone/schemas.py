@@ -37,6 +37,11 @@ class CallIn(Schema):
         None, description="The case the call was about; omit to open a new phone conversation"
     )
     summary: str = Field("", max_length=MAX_SUMMARY_CHARS)
+    follow_up: StrictBool = Field(
+        False,
+        description="Something is still to be done: a new conversation for an answered call "
+        "stays open with the agent instead of being created solved",
+    )
     recording_url: str = Field("", max_length=2000, description="Linked, never fetched")
 
 

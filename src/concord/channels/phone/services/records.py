@@ -5,6 +5,13 @@ created) by that phone identity, and the call is attached to a phone
 conversation: the one the record names (a call about an existing case) or a
 new one opened for it, so every call, a missed one too, is in the customer's
 history where the team can see it and call back.
+
+A new conversation for an answered call that needs nothing more was dealt
+with on the phone: it is created solved, answered and solved by the agent who
+took the call (answered when they picked up, solved when the call ended), so
+it counts in first contact resolution and resolution time and leaves the
+backlog. A missed call, one flagged ``follow_up``, or one without an agent
+stays open in the team's inbox.
 """
 
 from __future__ import annotations
@@ -23,9 +30,14 @@ from concord.accounts.selectors import user_team_ids
 from concord.channels.phone.durations import format_seconds
 from concord.channels.phone.models import CallDirection, CallRecord, CallRecordChange
 from concord.common.errors import Conflict, ValidationFailed
-from concord.conversations.models import Channel, Conversation
+from concord.conversations.models import Channel, Conversation, Status
 from concord.conversations.selectors import conversation_find, conversation_user_works
-from concord.conversations.services import conversation_assign, conversation_open
+from concord.conversations.services import (
+    conversation_assign,
+    conversation_open,
+    conversation_reply,
+    conversation_set_status,
+)
 from concord.customers.models import Customer, IdentityKind
 from concord.customers.services import customer_resolve, normalize_identity
 
@@ -86,6 +98,7 @@ def call_record_upsert(
     summary: str = "",
     recording_url: str = "",
     customer_name: str = "",
+    follow_up: bool = False,
     actor: User | None = None,
     at: datetime | None = None,
 ) -> CallUpsert:
@@ -96,6 +109,8 @@ def call_record_upsert(
     ``CallRecordChange`` ("updated"). A stored call keeps its customer: a
     different phone number for the same id is refused. ``actor`` is who sent
     the record (the integration's user), ``at`` when (now by default).
+    ``follow_up`` (read on the first post, when it opens a conversation) keeps
+    the conversation of an answered call open: something is still to be done.
     """
     if at is not None and timezone.is_naive(at):
         raise ValidationFailed("Times must carry a time zone.", field="at")
@@ -138,6 +153,7 @@ def call_record_upsert(
                         normalized=normalized,
                         conversation_id=conversation_id,
                         customer_name=customer_name,
+                        follow_up=follow_up,
                         at=moment,
                     )
                 return CallUpsert(call, "created")
@@ -232,6 +248,7 @@ def _create(
     normalized: str,
     conversation_id: int | None,
     customer_name: str,
+    follow_up: bool,
     at: datetime,
 ) -> CallRecord:
     try:
@@ -244,7 +261,7 @@ def _create(
         conversation = _conversation_of(customer.pk, conversation_id=conversation_id, phone=phone)
     else:
         conversation = _open_conversation(
-            facts, customer=customer, phone=phone, call_id=external_id
+            facts, customer=customer, phone=phone, call_id=external_id, follow_up=follow_up
         )
     return CallRecord.objects.create(
         external_id=external_id,
@@ -279,9 +296,14 @@ def _conversation_of(customer_id: int, *, conversation_id: int, phone: str) -> C
 
 
 def _open_conversation(
-    facts: _Facts, *, customer: Customer, phone: str, call_id: str
+    facts: _Facts, *, customer: Customer, phone: str, call_id: str, follow_up: bool
 ) -> Conversation:
-    """A new phone conversation for the call; the agent who answered owns it."""
+    """A new phone conversation for the call; the agent who answered owns it.
+
+    Answered and not flagged ``follow_up``: the agent's answer (the pickup) and
+    the solve (the call's end) are recorded in their name. Otherwise it waits
+    in the team's inbox: new and unassigned when missed, open with the agent.
+    """
     inbound = facts.direction == CallDirection.INBOUND
     conversation = conversation_open(
         channel=Channel.PHONE,
@@ -294,14 +316,28 @@ def _open_conversation(
         external_id=call_id,
         at=facts.queued_at,
     )
-    if facts.agent is not None and facts.answered_at is not None:
-        conversation = conversation_assign(
-            conversation=conversation,
-            actor=facts.agent,
-            assignee=facts.agent,
-            at=facts.answered_at,
-        )
-    return conversation
+    agent, answered_at = facts.agent, facts.answered_at
+    if agent is None or answered_at is None:
+        return conversation
+    conversation = conversation_assign(
+        conversation=conversation, actor=agent, assignee=agent, at=answered_at
+    )
+    if follow_up:
+        return conversation
+    conversation = conversation_reply(
+        conversation=conversation, actor=agent, body_text=_answer_line(facts), at=answered_at
+    ).conversation
+    return conversation_set_status(
+        conversation=conversation, actor=agent, status=Status.SOLVED, at=facts.ended_at
+    )
+
+
+def _answer_line(facts: _Facts) -> str:
+    """The agent's answer on a call dealt with on the phone; the customer sees it too."""
+    talk = format_seconds(facts.talk_seconds)
+    if facts.direction == CallDirection.INBOUND:
+        return f"{facts.agent} answered your call and helped on the phone (talk {talk})."
+    return f"{facts.agent} called you and helped on the phone (talk {talk})."
 
 
 def call_subject(direction: str, *, abandoned: bool, phone: str) -> str:

@@ -69,6 +69,38 @@ def test_the_integration_posts_a_call_and_it_opens_a_conversation(
     assert data["customer_phone_normalized"] == "+49301234567"
     conversation = Conversation.objects.get(pk=data["conversation_id"])
     assert (conversation.channel, conversation.customer_id) == ("phone", data["customer"]["id"])
+    # Dealt with on the phone: solved by the agent when the call ended.
+    assert (conversation.status, conversation.solved_at) == ("solved", T0 + timedelta(minutes=10))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"follow_up": True}, "new"),
+        ({"follow_up": False}, "solved"),
+        ({"agent_id": None}, "new"),  # answered, but by nobody Concord knows: the team sees it
+        (
+            {"answered_at": None, "abandoned": True, "talk_seconds": 0, "hold_seconds": 0},
+            "new",
+        ),
+    ],
+)
+def test_only_a_call_needing_more_stays_open(
+    integration: User,
+    agent: User,
+    api_client: ApiClient,
+    overrides: dict[str, Any],
+    status: str,
+) -> None:
+    answer = post(api_client(integration), body(**{"agent_id": agent.pk, **overrides}))
+    assert answer.status_code == 201, answer.content
+    conversation = Conversation.objects.get(pk=answer.json()["conversation_id"])
+    assert conversation.status == status
+
+
+def test_follow_up_must_be_a_boolean(integration: User, api_client: ApiClient) -> None:
+    answer = post(api_client(integration), body(follow_up="yes"))
+    assert (answer.status_code, fields_of(answer)) == (422, ["follow_up"])
 
 
 def test_posting_the_same_record_again_answers_200_with_the_same_call(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,9 @@ from concord.conversations.models import Conversation, Direction, EventKind, Sta
 from concord.conversations.services import conversation_merge, conversation_open
 from concord.customers.models import Customer
 from concord.customers.services import customer_create
+from concord.metrics.selectors import first_contact_resolution, resolution_time
+from concord.metrics.services import conversation_facts_refresh
+from concord.metrics.tests.helpers import period
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +54,8 @@ def test_an_answered_call_opens_a_phone_conversation_owned_by_the_agent(
     assert (conversation.channel, conversation.subject) == ("phone", f"Call from {PHONE}")
     assert (conversation.team, conversation.assignee) == (support, agent)
     assert conversation.created_at == T0
-    first = conversation.messages.get()
+    first = conversation.messages.order_by("created_at", "id").first()
+    assert first is not None
     assert first.body_text == "Wanted to change the delivery address."
     assert (first.direction, first.channel, first.external_id) == (
         Direction.INBOUND,
@@ -63,10 +68,51 @@ def test_an_answered_call_opens_a_phone_conversation_owned_by_the_agent(
 
 def test_without_a_summary_the_first_message_says_what_happened(agent: User) -> None:
     call = record(agent=agent).call
-    body = Conversation.objects.get(pk=call.conversation_id).messages.get().body_text
+    messages = Conversation.objects.get(pk=call.conversation_id).messages.order_by("created_at")
+    body = messages[0].body_text
     assert body == (
         f"Call from {PHONE}, answered by {agent} after 45 s in the queue; talk 5 min, hold 1 min."
     )
+
+
+def test_an_answered_call_without_follow_up_is_created_solved_by_the_agent(
+    agent: User, support: Team
+) -> None:
+    call = record(agent=agent, team=support).call
+    conversation = Conversation.objects.get(pk=call.conversation_id)
+    assert (conversation.status, conversation.solved_at) == (Status.SOLVED, call.ended_at)
+    # The pickup is the agent's answer, the end of the call the solve: both theirs.
+    answer = conversation.messages.get(direction=Direction.OUTBOUND)
+    assert (answer.author_user, answer.created_at) == (agent, call.answered_at)
+    assert answer.body_text == f"{agent} answered your call and helped on the phone (talk 5 min)."
+    solved = conversation.events.get(kind=EventKind.STATUS_CHANGED, new_value=Status.SOLVED)
+    assert (solved.actor_user, solved.created_at) == (agent, call.ended_at)
+
+
+def test_an_answered_call_counts_as_resolved_at_first_contact(agent: User) -> None:
+    for minute in range(3):
+        record(agent=agent, queued_at=T0 + timedelta(minutes=10 * minute))
+    query = replace(period(), min_samples=1)
+    for conversation in Conversation.objects.all():
+        conversation_facts_refresh(conversation_id=conversation.pk)
+    fcr = first_contact_resolution(query=query)
+    assert (fcr.value, fcr.sample_size) == (100.0, 3)
+    assert resolution_time(query=query).value == 45 + 360
+
+
+def test_a_call_flagged_for_follow_up_stays_open_with_the_agent(agent: User, support: Team) -> None:
+    call = record(agent=agent, team=support, follow_up=True).call
+    conversation = Conversation.objects.get(pk=call.conversation_id)
+    assert (conversation.status, conversation.assignee) == (Status.NEW, agent)
+    assert conversation.solved_at is None
+    assert not conversation.messages.filter(direction=Direction.OUTBOUND).exists()
+
+
+def test_a_follow_up_flag_on_a_call_about_a_case_changes_nothing(agent: User) -> None:
+    case = _email_case(_customer())
+    call = record(agent=agent, conversation_id=case.pk, follow_up=True).call
+    case.refresh_from_db()
+    assert (call.conversation_id, case.status) == (case.pk, Status.NEW)
 
 
 def test_a_missed_call_lands_in_history_for_the_team_to_call_back(support: Team) -> None:
