@@ -23,6 +23,7 @@ from concord.channels.phone.api import router as calls_router
 from concord.common.errors import NotFound
 from concord.conversations.api import router as conversations_router
 from concord.customers.api import router as customers_router
+from concord.customers.privacy.api import router as privacy_router
 from concord.goals.api import router as goals_router
 from concord.metrics.api import router as metrics_router
 from concord.routing.api import router as routing_router
@@ -83,6 +84,7 @@ api = ConcordAPI(
 errors.install(api)
 api.add_router("/", conversations_router)
 api.add_router("/", customers_router)
+api.add_router("/", privacy_router)
 api.add_router("/", accounts_router)
 api.add_router("/", routing_router)
 api.add_router("/", surveys_router)

@@ -173,6 +173,9 @@ class EventKind(models.TextChoices):
     # The customer answered (or changed) a survey about this conversation:
     # old_value is the survey kind (csat, nps…), new_value the score.
     SURVEY_ANSWERED = "survey_answered", "Survey answered"
+    # The customer's personal data was erased (customers.privacy): the
+    # conversation's bodies, subject and files are gone, its facts remain.
+    CUSTOMER_ERASED = "customer_erased", "Customer's data erased"
 
 
 class Event(models.Model):

@@ -8,6 +8,7 @@ from concord.customers.models import (
     ExternalRecord,
     Organization,
     OrganizationDomain,
+    PrivacyRequest,
 )
 
 
@@ -30,7 +31,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     search_fields = ("name", "identities__normalized")
     raw_id_fields = ("organization", "user")
     inlines = [IdentityInline]
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "erased_at")
 
 
 class DomainInline(admin.TabularInline[OrganizationDomain, Organization]):
@@ -52,3 +53,21 @@ class ExternalRecordAdmin(admin.ModelAdmin[ExternalRecord]):
     list_filter = ("source", "kind")
     search_fields = ("external_id", "reference")
     raw_id_fields = ("customer",)
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin[PrivacyRequest]):
+    """Who exported or erased whose data, and when: written by customers.privacy only."""
+
+    list_display = ("at", "kind", "customer", "actor_name")
+    list_filter = ("kind",)
+    readonly_fields = ("customer", "kind", "actor", "actor_name", "at", "summary")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

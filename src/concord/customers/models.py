@@ -80,11 +80,16 @@ class Customer(models.Model):
     # imports and demo data may set it in the past (services take ``at``).
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the customer's personal data was erased (see customers.privacy);
+    # the row stays so that metrics keep counting their conversations.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return f"Erased customer #{self.pk}"
         return self.name or f"Customer {self.pk}"
 
 
@@ -145,3 +150,34 @@ class ExternalRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+class PrivacyRequestKind(models.TextChoices):
+    EXPORT = "export", "Data export"
+    ERASURE = "erasure", "Erasure"
+
+
+class PrivacyRequest(models.Model):
+    """A privacy request carried out for one customer: who did it, when, and what it covered.
+
+    Written in the same transaction as an erasure. ``actor_name`` keeps who it
+    was if their account is deleted later; ``summary`` holds counts only, never
+    the personal data itself.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="privacy_requests"
+    )
+    kind = models.CharField(max_length=8, choices=PrivacyRequestKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of customer {self.customer_id} by {self.actor_name}"

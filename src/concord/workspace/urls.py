@@ -11,6 +11,7 @@ from concord.workspace.views import (
     goals,
     inbox,
     notifications,
+    privacy,
     reports,
 )
 
@@ -32,6 +33,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+    path("customers/<int:pk>/export/", privacy.customer_export_download, name="customer_export"),
+    path("customers/<int:pk>/erase/", privacy.customer_erase_confirm, name="customer_erase"),
     path("availability/", availability.availability, name="availability"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),

@@ -29,6 +29,8 @@ EXPECTED = {
     "/api/v1/conversations/{conversation_id}/merge": {"post"},
     "/api/v1/customers": {"get", "post"},
     "/api/v1/customers/{customer_id}": {"get", "patch"},
+    "/api/v1/customers/{customer_id}/export": {"get"},
+    "/api/v1/customers/{customer_id}/erase": {"post"},
     "/api/v1/customers/{customer_id}/identities": {"post"},
     "/api/v1/customers/{customer_id}/records/{source}/{external_id}": {"put"},
     "/api/v1/organizations": {"get", "post"},

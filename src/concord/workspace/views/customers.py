@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from concord.channels.phone.selectors import calls_for_customer
 from concord.conversations.selectors import conversation_recent_for_customer
 from concord.customers.models import LifecycleStage
+from concord.customers.privacy import privacy_allowed
 from concord.customers.selectors import (
     customer_directory_allowed,
     customer_get_for_user,
@@ -66,5 +67,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user, customer_id=customer.pk, limit=10
             ),
             "calls": calls_for_customer(user=user, customer_id=customer.pk, limit=20),
+            "privacy": privacy_allowed(user=user),
         },
     )
