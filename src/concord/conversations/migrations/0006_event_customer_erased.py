@@ -4,15 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0005_survey_answered'),
+        ("conversations", "0005_survey_answered"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('message_received', 'Customer message'), ('replied', 'Agent replied'), ('note_added', 'Internal note'), ('assigned', 'Assignee changed'), ('team_changed', 'Team changed'), ('status_changed', 'Status changed'), ('reopened', 'Reopened'), ('priority_changed', 'Priority changed'), ('category_changed', 'Category changed'), ('tag_added', 'Tag added'), ('tag_removed', 'Tag removed'), ('merged', 'Merged into another'), ('merged_in', 'Another merged in'), ('automatic_received', 'Automatic message received'), ('delivery_failed', 'Delivery failed'), ('sla_warning', 'SLA warning'), ('sla_breached', 'SLA breached'), ('survey_answered', 'Survey answered'), ('customer_erased', "Customer's data erased")], max_length=32),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("message_received", "Customer message"),
+                    ("replied", "Agent replied"),
+                    ("note_added", "Internal note"),
+                    ("assigned", "Assignee changed"),
+                    ("team_changed", "Team changed"),
+                    ("status_changed", "Status changed"),
+                    ("reopened", "Reopened"),
+                    ("priority_changed", "Priority changed"),
+                    ("category_changed", "Category changed"),
+                    ("tag_added", "Tag added"),
+                    ("tag_removed", "Tag removed"),
+                    ("merged", "Merged into another"),
+                    ("merged_in", "Another merged in"),
+                    ("automatic_received", "Automatic message received"),
+                    ("delivery_failed", "Delivery failed"),
+                    ("sla_warning", "SLA warning"),
+                    ("sla_breached", "SLA breached"),
+                    ("survey_answered", "Survey answered"),
+                    ("customer_erased", "Customer's data erased"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
