@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from playwright.sync_api import Page, expect
 
-from concord.common.testing.browser import screenshot
+from concord.common.testing.browser import new_context, screenshot
 from concord.surveys.models import SurveyDefinition, SurveyResponse
 from concord.surveys.tests.conftest import Solver
 
@@ -67,7 +67,7 @@ def test_the_email_links_work_with_javascript_off(
     [email] = mail.outbox
     assert isinstance(email, EmailMultiAlternatives)
     html, _ = email.alternatives[0]
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(browser, live_server, java_script_enabled=False)
     try:
         page = context.new_page()
         page.set_content(str(html))

@@ -14,7 +14,14 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from concord.accounts.models import Team, User
-from concord.common.testing.browser import screenshot
+from concord.common.testing.browser import (
+    POLL_TIMEOUT_MS,
+    expect_no_sideways_scroll,
+    new_context,
+    screenshot,
+    server_paused,
+    settle,
+)
 from concord.conversations.models import Conversation
 from concord.conversations.services import (
     conversation_assign,
@@ -105,7 +112,9 @@ def test_an_agent_works_a_conversation_end_to_end(
     expect(rows.first).to_contain_text("Blender arrived with a cracked jug")
     screenshot(page, "workspace-inbox-1280")
 
-    # Keyboard: j marks the first row, Enter opens it.
+    # Keyboard: j marks the first row, Enter opens it. The keys are handled by a
+    # deferred script, which runs after the rows are on screen: wait for it.
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
     expect(rows.first).to_have_class("conv-row is-current")
     page.keyboard.press("Enter")
@@ -127,7 +136,8 @@ def test_an_agent_works_a_conversation_end_to_end(
     expect(page.locator(".conv-badges .status")).to_have_text("Open")
     expect(timeline).to_contain_text("alex took this")
 
-    # Internal note: the composer switches, the note is marked.
+    # Internal note: the composer switches (conversation.js, deferred), the note is marked.
+    page.wait_for_load_state("load")
     page.get_by_role("radio", name="Internal note").check()
     expect(page.locator("#composer")).to_have_attribute("data-mode", "note")
     expect(page.get_by_role("button", name="Send and set solved")).to_be_hidden()
@@ -161,15 +171,17 @@ def test_an_agent_works_a_conversation_end_to_end(
     expect(rows.first).to_be_visible()
     screenshot(page, "workspace-inbox-375")
     page.goto(f"/app/conversations/{story.pk}/")
+    expect(page.locator(".props")).to_be_visible()
     main_box = page.locator(".conv-main").bounding_box()
     props_box = page.locator(".props").bounding_box()
     assert main_box
     assert props_box
     assert props_box["y"] > main_box["y"] + main_box["height"] - 1
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect_no_sideways_scroll(page, 375)
     screenshot(page, "workspace-conversation-375")
     page.goto(f"/app/customers/{customer.pk}/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.locator("h1")).to_have_text("Nora Quinn")
+    expect_no_sideways_scroll(page, 375)
     screenshot(page, "workspace-customer-375")
     story.refresh_from_db()
     assert (story.status, story.assignee) == ("solved", dana)
@@ -192,15 +204,14 @@ def test_hostile_content_stays_inert(
     subject.click()
     expect(page.locator("h1")).to_have_text(HOSTILE)
     expect(page.locator(".msg-body").first).to_contain_text("Look here")
-    assert page.locator(".msg-body script, .msg-body svg, .msg-body [onerror]").count() == 0
-    assert page.locator('.msg-body a[href^="javascript"]').count() == 0
-    page.wait_for_timeout(300)  # give any injected handler the chance to fire
+    expect(page.locator(".msg-body script, .msg-body svg, .msg-body [onerror]")).to_have_count(0)
+    expect(page.locator('.msg-body a[href^="javascript"]')).to_have_count(0)
+    settle(page)  # any injected handler has had its chance to fire (browser_page fails if so)
 
 
 @pytest.fixture
 def second_context(browser: Browser, live_server: object) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=str(getattr(live_server, "url", live_server)))
-    context.set_default_timeout(10_000)
+    context = new_context(browser, live_server)
     yield context
     context.close()
 
@@ -221,11 +232,12 @@ def test_agents_are_warned_when_a_colleague_is_replying(
     sign_in(colleague, "dana")
     colleague.goto(f"/app/conversations/{story.pk}/")
     expect(colleague.locator("#presence")).to_contain_text(
-        "alex is also viewing this conversation.", timeout=8_000
+        "alex is also viewing this conversation.", timeout=POLL_TIMEOUT_MS
     )
+    colleague.wait_for_load_state("load")  # conversation.js reports the draft
     colleague.get_by_label("Message").fill("Drafting an answer…")
     expect(browser_page.locator("#presence .collision-replying")).to_contain_text(
-        "Dana Ortiz is replying to this conversation right now.", timeout=12_000
+        "Dana Ortiz is replying to this conversation right now.", timeout=POLL_TIMEOUT_MS
     )
     assert errors == []
 
@@ -238,9 +250,11 @@ def test_the_inbox_updates_without_a_reload(
     page.goto("/app/?view=all")
     expect(page.locator("#count-all")).to_have_text("4")
     page.evaluate("window.__stillTheSamePage = true")
-    open_conv(subject="Brand new: the lid is missing", team=support)
+    with server_paused():  # the page polls while this writes
+        open_conv(subject="Brand new: the lid is missing", team=support)
+    # The list refreshes itself every 10 s.
     expect(page.locator("tr.conv-row").first).to_contain_text(
-        "Brand new: the lid is missing", timeout=15_000
+        "Brand new: the lid is missing", timeout=POLL_TIMEOUT_MS
     )
-    expect(page.locator("#count-all")).to_have_text("5")
+    expect(page.locator("#count-all")).to_have_text("5", timeout=POLL_TIMEOUT_MS)
     assert page.evaluate("window.__stillTheSamePage") is True

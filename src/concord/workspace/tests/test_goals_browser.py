@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from concord.accounts.models import Team, User
-from concord.common.testing.browser import ARTIFACTS, screenshot
+from concord.common.testing.browser import ARTIFACTS, expect_no_sideways_scroll, screenshot
 from concord.goals.definition import today
 from concord.goals.selectors import goal_summaries
 from concord.goals.tests.helpers import chats, make_goal
@@ -106,6 +106,5 @@ def test_a_supervisor_sets_a_goal_and_reads_its_progress(
 
     # Phone width: nothing wider than the screen but the tables' own scrollers.
     page.set_viewport_size({"width": 375, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    assert overflow <= 375
+    expect_no_sideways_scroll(page, 375)
     screenshot(page, "goal-detail-375")

@@ -48,6 +48,8 @@ def test_an_agent_reads_their_notifications(
 
     page.get_by_role("button", name="Mark all read").click()
     expect(page.get_by_role("button", name="Mark read")).to_have_count(0)
+    # The badge loads after the page: let that request finish before looking for none.
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#nav-unread .count")).to_have_count(0)
 
     page.set_viewport_size({"width": 375, "height": 800})

@@ -6,11 +6,13 @@ without errors is checked on every page visited.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from concord.common.testing.browser import screenshot
+from concord.common.testing.browser import expect_no_sideways_scroll, screenshot
 from concord.demo.generate import generate
 from concord.metrics.selectors import OVERVIEW_METRICS
 
@@ -56,15 +58,19 @@ def test_the_cx_overview_on_demo_data(browser_page: Page) -> None:
     # One team's view, then the per-agent table.
     page.get_by_label("Team").select_option(label="Support")
     page.get_by_role("button", name="Apply").click()
+    # The team's page, not the one still on screen while it loads.
+    expect(page).to_have_url(re.compile(r"[?&]team=\d+"))
     expect(page.locator('.tile[data-metric="volume"] .tile-value')).not_to_have_text("0")
     page.get_by_role("link", name="By agent").click()
+    expect(page).to_have_url(re.compile(r"/agents/?\?.*team=\d+"))
     expect(page.locator("#breakdown tbody tr").first).to_be_visible()
     screenshot(page, "reports-by-agent")
 
     # At phone width the page reflows instead of scrolling sideways.
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto("/app/reports/?period=30d")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.locator(".chart svg")).to_have_count(6)
+    expect_no_sideways_scroll(page, 375)
     screenshot(page, "reports-overview-375")
 
 

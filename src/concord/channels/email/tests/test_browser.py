@@ -20,7 +20,7 @@ from concord.channels.email.models import Mailbox, OutboundEmail
 from concord.channels.email.services.mailboxes import mailbox_create
 from concord.channels.email.tests.conftest import build_email, deliver
 from concord.common.testing import factories
-from concord.common.testing.browser import screenshot
+from concord.common.testing.browser import screenshot, settle
 from concord.common.testing.mail import Sink
 from concord.conversations.services import conversation_reply
 
@@ -111,6 +111,8 @@ def test_an_email_conversation_shows_quotes_delivery_and_inline_images(
     page.get_by_label("Username").fill("alex")
     page.get_by_label("Password").fill("pw-for-tests")
     page.get_by_role("button", name="Sign in").click()
+    # Signed in before going on: a goto now would cancel the sign-in still in flight.
+    expect(page.locator(".usermenu-name")).to_be_visible()
     page.goto(f"/app/conversations/{conversation.pk}/")
 
     first_message = page.locator(".msg").first
@@ -135,14 +137,11 @@ def test_an_email_conversation_shows_quotes_delivery_and_inline_images(
     expect(page.locator(".delivery-retrying")).to_contain_text("retrying")
     expect(page.locator(".msg .auto-label")).to_have_count(1)
 
-    assert (
-        page.locator(
-            ".msg-body script, .msg-body svg, .msg-body iframe, .msg-body [onerror]"
-        ).count()
-        == 0
-    )
-    assert page.locator('.msg-body a[href^="javascript"]').count() == 0
-    page.wait_for_timeout(300)  # give any injected handler the chance to fire
+    expect(
+        page.locator(".msg-body script, .msg-body svg, .msg-body iframe, .msg-body [onerror]")
+    ).to_have_count(0)
+    expect(page.locator('.msg-body a[href^="javascript"]')).to_have_count(0)
+    settle(page)  # any injected handler has had its chance to fire (browser_page fails if so)
     screenshot(page, "email-conversation")
 
 
