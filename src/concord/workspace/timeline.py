@@ -147,6 +147,8 @@ def describe(event: Event, *, users: Mapping[int, str], teams: Mapping[int, str]
         text = f"SLA warning: {_SLA_TARGETS.get(old, old)} due {_local_time(new)}"
     elif kind == EventKind.SLA_BREACHED:
         text = f"SLA breached: {_SLA_TARGETS.get(old, old)} was due {_local_time(new)}"
+    elif kind == EventKind.CUSTOMER_ERASED:
+        text = f"{actor} erased the customer's personal data"
     else:
         text = f"{actor}: {event.get_kind_display()}"
     if event.merged_from_id is not None:

@@ -108,3 +108,21 @@ def test_supervisors_and_agents_get_404(
 
 def test_an_unknown_customer_is_404(as_user: SignIn, admin_user: User) -> None:
     assert as_user(admin_user).get("/app/customers/999999/export/").status_code == 404
+
+
+def test_an_erased_conversation_still_opens_and_says_so(
+    as_user: SignIn, agent: User, admin_user: User, committed: Committing
+) -> None:
+    scene = build(agent)
+    client = as_user(admin_user)
+    with committed():
+        client.post(f"/app/customers/{scene.ann.pk}/erase/", {"confirm": "ERASE"})
+
+    page = as_user(agent).get(f"/app/conversations/{scene.conversation.pk}/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ada erased the customer&#x27;s personal data" in html
+    assert "Erased at the customer" in html
+    for gone in ("passport", "Main Street", EMAIL, NAME):
+        assert gone not in html
