@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from concord.accounts.models import Role, User
@@ -92,10 +93,13 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
         conversation_ids = list(
             Conversation.objects.filter(customer=customer).values_list("pk", flat=True)
         )
-        in_conversations = Q(conversation_id__in=conversation_ids)
+        # Subqueries rather than lists of ids: a long-standing customer's
+        # messages could outnumber SQLite's limit on query parameters.
+        theirs = Conversation.objects.filter(customer=customer).values("pk")
+        in_conversations = Q(conversation_id__in=theirs)
 
         messages = Message.objects.filter(in_conversations | Q(author_customer=customer))
-        message_ids = list(messages.values_list("pk", flat=True))
+        message_ids = messages.values("pk")
         attachments = Attachment.objects.filter(message_id__in=message_ids)
         files += attachments.values_list("storage_name", flat=True)
         attachment_count, _ = attachments.delete()
@@ -105,20 +109,20 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
             quoted_text="",
             external_id="",
         )
-        Conversation.objects.filter(pk__in=conversation_ids).update(subject="")
+        Conversation.objects.filter(customer=customer).update(subject="")
         # A bounce's detail can quote the address; other events hold ids and statuses.
         Event.objects.filter(in_conversations, kind=EventKind.DELIVERY_FAILED).update(
             old_value="", new_value=""
         )
 
         email_count = _erase_email(
-            conversation_ids=conversation_ids, message_ids=message_ids, emails=emails, files=files
+            theirs=theirs, message_ids=message_ids, emails=emails, files=files
         )
         comments = SurveyResponse.objects.filter(customer=customer).exclude(comment="")
         comment_count = comments.update(comment="")
         SurveyInvitation.objects.filter(customer=customer).update(to_address="")
         call_count = _erase_calls(customer)
-        _erase_copies(conversation_ids, words=[customer.name, *emails])
+        _erase_copies(theirs, words=[customer.name, *emails])
 
         MagicLink.objects.filter(customer=customer).delete()
         record_count, _ = ExternalRecord.objects.filter(customer=customer).delete()
@@ -175,19 +179,23 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
 
 
 def _erase_email(
-    *, conversation_ids: list[int], message_ids: list[int], emails: list[str], files: list[str]
+    *,
+    theirs: QuerySet[Conversation, Any],
+    message_ids: QuerySet[Message, Any],
+    emails: list[str],
+    files: list[str],
 ) -> int:
     """Raw stored emails (whole MIME, headers and all) and the record of sent ones go."""
     from_them = Q()
     for address in emails:
         from_them |= Q(sender__iexact=address) | Q(envelope_from__iexact=address)
     inbound = InboundEmail.objects.filter(
-        Q(conversation_id__in=conversation_ids) | Q(message_id__in=message_ids) | from_them
+        Q(conversation_id__in=theirs) | Q(message_id__in=message_ids) | from_them
     )
     files += inbound.values_list("storage_name", flat=True)
     received, _ = inbound.delete()
     # Queued replies are never sent now; sent ones held the address and subject.
-    sent, _ = OutboundEmail.objects.filter(conversation_id__in=conversation_ids).delete()
+    sent, _ = OutboundEmail.objects.filter(conversation_id__in=theirs).delete()
     return received + sent
 
 
@@ -202,20 +210,21 @@ def _erase_calls(customer: Customer) -> int:
     return count
 
 
-def _erase_copies(conversation_ids: list[int], *, words: list[str]) -> None:
+def _erase_copies(theirs: QuerySet[Conversation, Any], *, words: list[str]) -> None:
     """Notification texts and stored webhook payloads quoted subjects and names.
 
     A Slack message's stored text names no conversation by a field, so the
     ones that mention the customer's name or an address of theirs are blanked.
     """
-    notifications = list(Notification.objects.filter(conversation_id__in=conversation_ids))
+    notifications = list(Notification.objects.filter(conversation_id__in=theirs))
     for notification in notifications:
         notification.title = f"Conversation #{notification.conversation_id}"
         notification.body = ""
     Notification.objects.bulk_update(notifications, ["title", "body"])
     deliveries = list(
         WebhookDelivery.objects.filter(
-            webhook__isnull=False, payload__conversation__id__in=conversation_ids
+            webhook__isnull=False,
+            payload__conversation__id__in=list(theirs.values_list("pk", flat=True)),
         ).only("pk", "payload")
     )
     for delivery in deliveries:
