@@ -161,3 +161,27 @@ def test_a_deleted_webhook_keeps_its_history(client_as_admin: Client) -> None:
     assert not Webhook.objects.filter(pk=pk).exists()
     deleted = LogEntry.objects.filter(object_pk=str(pk), action=LogEntry.Action.DELETE).get()
     assert deleted.actor == User.objects.get(username="root")
+
+
+def test_a_workspace_change_is_logged_with_the_signed_in_user(
+    admin_user: User, supervisor: User, support: Team
+) -> None:
+    support.members.add(supervisor)
+    goal = make_goal(actor=admin_user, owners=[support])
+    client = Client()
+    client.force_login(supervisor)
+
+    response = client.post(f"/app/reports/goals/{goal.pk}/archive/")
+
+    assert response.status_code == 302
+    update = entries_for(goal)[-1]
+    assert update.actor == supervisor
+    assert update.changes_dict["archived"] == ["False", "True"]
+
+
+def test_a_change_outside_a_request_has_no_actor(admin_user: User, support: Team) -> None:
+    # Commands and background work change configuration too; they are no one.
+    goal = make_goal(actor=admin_user, owners=[support])
+    entries = entries_for(goal)  # the row, then its owners
+    assert entries[0].action == LogEntry.Action.CREATE
+    assert [entry.actor for entry in entries] == [None] * len(entries)
