@@ -19,8 +19,10 @@ from django.utils import timezone
 from concord.accounts.models import User
 from concord.channels.email.models import InboundEmail, OutboundEmail
 from concord.channels.phone.models import CallRecord
+from concord.common.errors import NotAllowed
 from concord.conversations.models import Attachment, Conversation, Event, Message
 from concord.customers.models import Customer, PrivacyRequest, PrivacyRequestKind
+from concord.customers.privacy.access import privacy_allowed
 from concord.portal.models import MagicLink
 from concord.surveys.models import SurveyInvitation, SurveyResponse
 
@@ -40,10 +42,12 @@ class ExportArchive:
 def customer_export(*, customer: Customer, actor: User) -> ExportArchive:
     """Build the archive on disk, record who asked for it, and return it opened at the start.
 
-    The caller checked access (``customer_get_for_privacy``). Files are copied
-    into the zip in chunks, so a customer with gigabytes of attachments costs
-    disk, not memory.
+    Files are copied into the zip in chunks, so a customer with gigabytes of
+    attachments costs disk, not memory. Interfaces look the customer up with
+    ``customer_get_for_privacy`` (404 for non-admins); this checks again.
     """
+    if not privacy_allowed(user=actor):
+        raise NotAllowed("Only admins can export a customer's data.")
     data = customer_export_data(customer=customer)
     archive = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - handed to the response
     try:

@@ -202,4 +202,7 @@ def test_only_admins_reach_a_customer_for_privacy(
     assert customer_get_for_privacy(user=admin_user, customer_id=scene.ann.pk) == scene.ann
     with pytest.raises(NotAllowed):
         customer_erase(customer=scene.ann, actor=user)
+    with pytest.raises(NotAllowed):
+        customer_export(customer=scene.ann, actor=user)
+    assert not PrivacyRequest.objects.exists()
     assert Customer.objects.get(pk=scene.ann.pk).name == NAME
