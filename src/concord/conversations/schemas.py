@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic.config import JsonDict
 
-from concord.api.schemas import CustomerRef, Id, Out, TeamRef, UserRef
+from concord.api.schemas import (
+    NON_BLANK,
+    TAG_PATTERN,
+    BodyId,
+    CustomerRef,
+    Id,
+    Out,
+    TeamRef,
+    Timestamp,
+    UserRef,
+    identity_json_schema,
+    identity_value_check,
+    pattern_check,
+)
 from concord.conversations.models import Channel, Priority, Status
 from concord.customers.models import IdentityKind
 
@@ -36,17 +51,53 @@ class ConversationPage(Out):
     )
 
 
+_STATUS_NAMES = ", ".join(Status.values)
+_STATUS = f"({'|'.join(Status.values)})"
+_STATUSES = f"^ *({_STATUS}( *, *{_STATUS})*)? *$"
+_ASSIGNEE = r"^ *([1-9][0-9]{0,17}|[Nn][Oo][Nn][Ee]) *$"
+# A tag as a client may write it ("VIP customer"); the server stores "vip-customer".
+Tag = Annotated[
+    str,
+    Field(max_length=100, json_schema_extra={"pattern": TAG_PATTERN}),
+    pattern_check(
+        TAG_PATTERN,
+        "{value} is not a valid tag: use letters, digits, '-', '_', ':' or '.', "
+        "at most 50 characters.",
+    ),
+]
+# One of the two is required: the anyOf says so (the service refuses it too).
+_BODY_REQUIRED: JsonDict = {
+    "anyOf": [
+        {"required": ["body"], "properties": {"body": {"type": "string"}}},
+        {"required": ["body_html"], "properties": {"body_html": {"type": "string"}}},
+    ]
+}
+# HTML with some text outside its tags (an image with a source counts).
+_HTML_WITH_TEXT = r"(^|>)[^<]*[^<>\s\x1c-\x1f\ufeff&]|<img\s[^>]*src="
+
+
 class ConversationFiltersIn(Schema):
-    status: list[str] = Field(
-        default_factory=list, description="Repeat it or give a comma list: new,open,pending…"
-    )
-    assignee: str | None = Field(None, description="A user id, or 'none' for unassigned")
+    status: list[
+        Annotated[
+            str,
+            Field(max_length=200, json_schema_extra={"pattern": _STATUSES}),
+            pattern_check(_STATUSES, f"{{value}} is not a status ({_STATUS_NAMES})."),
+        ]
+    ] = Field(default_factory=list, description="Repeat it or give a comma list: new,open,pending…")
+    assignee: (
+        Annotated[
+            str,
+            Field(json_schema_extra={"pattern": _ASSIGNEE}),
+            pattern_check(_ASSIGNEE, "Give a user id or 'none'."),
+        ]
+        | None
+    ) = Field(None, description="A user id, or 'none' for unassigned")
     team: Id | None = None
     tag: str | None = Field(None, max_length=50)
     customer: Id | None = None
     channel: Channel | None = None
     priority: Priority | None = None
-    updated_since: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone")
+    updated_since: Timestamp | None = Field(None, description="ISO 8601 with a time zone")
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 
@@ -103,26 +154,57 @@ class ConversationDetail(ConversationRow):
 
 
 class IdentityRefIn(Schema):
+    """An identity that finds the customer, or creates them (with ``name``)."""
+
+    model_config = ConfigDict(json_schema_extra=identity_json_schema)
+
     kind: IdentityKind
-    value: str = Field(..., min_length=1, max_length=320)
+    value: str = Field(..., min_length=1, max_length=320, pattern=NON_BLANK)
     name: str = Field("", max_length=200)
 
-
-class ConversationCreateIn(Schema):
-    channel: Channel = Channel.API
-    subject: str = Field("", max_length=300)
-    body: str | None = None
-    body_html: str | None = None
-    customer_id: Id | None = None
-    identity: IdentityRefIn | None = None
-    priority: Priority = Priority.NORMAL
-    team_id: Id | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    @field_validator("value")
+    @classmethod
+    def _fits_kind(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        return value if kind is None else identity_value_check(kind, value)
 
 
 class MessageIn(Schema):
-    body: str | None = None
-    body_html: str | None = None
+    """``body`` (text) or ``body_html``, or both; the HTML is sanitised."""
+
+    model_config = ConfigDict(json_schema_extra=_BODY_REQUIRED)
+
+    body: str | None = Field(None, pattern=NON_BLANK)
+    body_html: str | None = Field(None, pattern=_HTML_WITH_TEXT)
+
+
+class ConversationCreateIn(MessageIn):
+    """Name the customer by ``customer_id`` or by ``identity``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _BODY_REQUIRED,
+                {
+                    "anyOf": [
+                        {
+                            "required": ["customer_id"],
+                            "properties": {"customer_id": {"type": "integer"}},
+                        },
+                        {"required": ["identity"], "properties": {"identity": {"type": "object"}}},
+                    ]
+                },
+            ]
+        }
+    )
+
+    channel: Channel = Channel.API
+    subject: str = Field("", max_length=300)
+    customer_id: BodyId | None = None
+    identity: IdentityRefIn | None = None
+    priority: Priority = Priority.NORMAL
+    team_id: BodyId | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
 
 
 class ReplyIn(MessageIn):
@@ -137,8 +219,14 @@ class MessageCreated(Out):
 class AssignIn(Schema):
     """Omit a field to keep it; send null to clear it."""
 
-    assignee_id: Id | None = None
-    team_id: Id | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [{"required": ["assignee_id"]}, {"required": ["team_id"]}],
+        }
+    )
+
+    assignee_id: BodyId | None = None
+    team_id: BodyId | None = None
 
 
 class StatusIn(Schema):
@@ -150,7 +238,7 @@ class PriorityIn(Schema):
 
 
 class TagsIn(Schema):
-    tags: list[str] = Field(..., min_length=1, max_length=50)
+    tags: list[Tag] = Field(..., min_length=1, max_length=50)
 
 
 class TagsChanged(Out):
@@ -159,4 +247,4 @@ class TagsChanged(Out):
 
 
 class MergeIn(Schema):
-    target_id: Id
+    target_id: BodyId

@@ -164,7 +164,12 @@ def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 @router.post("/customers", response={201: CustomerDetail, **WRITE_ERRORS})
 def create_customer(request: HttpRequest, payload: CustomerCreateIn) -> Status[dict[str, Any]]:
+    """Create a customer; ``created_at`` (an import's original date) needs the import right."""
     actor = _directory(request)
+    if payload.created_at is not None and not selectors.customer_import_allowed(user=actor):
+        raise NotAllowed(
+            "Only admins and users with the customers.add_customer permission set created_at."
+        )
     organization = None
     if payload.organization_id is not None:
         organization = _organization(actor, payload.organization_id, "organization_id")
@@ -174,6 +179,7 @@ def create_customer(request: HttpRequest, payload: CustomerCreateIn) -> Status[d
         organization=organization,
         tier=payload.tier,
         lifecycle_stage=payload.lifecycle_stage,
+        at=payload.created_at,
     )
     return Status(201, _detail(actor, _customer(actor, customer.pk)))
 

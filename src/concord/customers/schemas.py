@@ -4,18 +4,46 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
 
-from concord.api.schemas import Id, OrganizationRef, Out, TeamRef, UserRef
+from concord.api.schemas import (
+    DOMAIN_PATTERN,
+    NON_BLANK,
+    BodyId,
+    OrganizationRef,
+    Out,
+    TeamRef,
+    Timestamp,
+    UserRef,
+    identity_json_schema,
+    identity_value_check,
+    pattern_check,
+)
 from concord.customers.models import IdentityKind, LifecycleStage, Tier
+
+Domain = Annotated[
+    str,
+    Field(max_length=253, json_schema_extra={"pattern": DOMAIN_PATTERN}),
+    pattern_check(DOMAIN_PATTERN, "{value} is not a domain name."),
+]
 
 
 class IdentityIn(Schema):
+    """An email address, phone number, chat id or social handle."""
+
+    model_config = ConfigDict(json_schema_extra=identity_json_schema)
+
     kind: IdentityKind
-    value: str = Field(..., min_length=1, max_length=320)
+    value: str = Field(..., min_length=1, max_length=320, pattern=NON_BLANK)
+
+    @field_validator("value")
+    @classmethod
+    def _fits_kind(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        return value if kind is None else identity_value_check(kind, value)
 
 
 class IdentityOut(Out):
@@ -100,9 +128,14 @@ class CustomerDetail(Out):
 class CustomerCreateIn(Schema):
     name: str = Field("", max_length=200)
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
-    organization_id: Id | None = None
+    organization_id: BodyId | None = None
     tier: Tier = Tier.STANDARD
     lifecycle_stage: LifecycleStage = LifecycleStage.PURCHASE
+    created_at: Timestamp | None = Field(
+        None,
+        description="When the customer first became one (importing history; not in the "
+        "future). Admins, or holders of the customers.import_customers permission.",
+    )
 
 
 class CustomerPatchIn(Schema):
@@ -111,26 +144,26 @@ class CustomerPatchIn(Schema):
     name: str | None = Field(None, max_length=200)
     tier: Tier | None = None
     lifecycle_stage: LifecycleStage | None = None
-    organization_id: Id | None = None
-    churned_at: AwareDatetime | None = None
+    organization_id: BodyId | None = None
+    churned_at: Timestamp | None = None
 
 
 class OrganizationCreateIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    domains: list[str] = Field(default_factory=list, max_length=50)
+    domains: list[Domain] = Field(default_factory=list, max_length=50)
     tier: Tier = Tier.STANDARD
-    account_owner_id: Id | None = None
-    shares_conversations: bool = False
+    account_owner_id: BodyId | None = None
+    shares_conversations: StrictBool = False
 
 
 class OrganizationPatchIn(Schema):
     """Only the fields sent change; ``domains`` replaces the whole list."""
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    domains: list[str] | None = Field(None, max_length=50)
+    domains: list[Domain] | None = Field(None, max_length=50)
     tier: Tier | None = None
-    account_owner_id: Id | None = None
-    shares_conversations: bool | None = None
+    account_owner_id: BodyId | None = None
+    shares_conversations: StrictBool | None = None
 
 
 class RecordIn(Schema):
@@ -138,6 +171,6 @@ class RecordIn(Schema):
     reference: str = Field("", max_length=200)
     status: str = Field("", max_length=50)
     amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
-    currency: str = Field("", max_length=3)
-    occurred_at: AwareDatetime | None = None
+    currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
+    occurred_at: Timestamp | None = None
     data: dict[str, Any] = Field(default_factory=dict)

@@ -122,6 +122,18 @@ def customer_directory_allowed(*, user: User) -> bool:
     return user.is_active and user.role in _DIRECTORY_ROLES
 
 
+# Django's own permission, granted in the admin to an integration user that imports
+# customers with their history.
+IMPORT_PERMISSION = "customers.add_customer"
+
+
+def customer_import_allowed(*, user: User) -> bool:
+    """Whether ``user`` may give a new customer its original ``created_at`` (an import)."""
+    return customer_directory_allowed(user=user) and (
+        user.role == Role.ADMIN or user.has_perm(IMPORT_PERMISSION)
+    )
+
+
 def customer_for_user(*, user: User) -> Customer | None:
     """The customer record behind a portal login, if there is one."""
     if user.role != Role.CUSTOMER:

@@ -102,6 +102,8 @@ def customer_create(
 ) -> Customer:
     _check_choice(tier, Tier.values, "tier")
     _check_aware(at, "at")
+    if at is not None and at > timezone.now():
+        raise ValidationFailed("created_at cannot be in the future.", field="created_at")
     _check_choice(lifecycle_stage, LifecycleStage.values, "lifecycle_stage")
     pairs: list[tuple[str, str, str]] = []
     for kind, value in identities or []:

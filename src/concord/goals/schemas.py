@@ -6,10 +6,12 @@ from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import StrictFloat, StrictInt
 
-from concord.api.schemas import Id, Out
+from concord.api.schemas import BodyId, Day, Out, QueryBool
 from concord.conversations.models import Channel
 from concord.customers.models import Tier
+from concord.metrics.schemas import MetricName
 
 # A day; "share of first replies within N seconds" beyond that is not a live-service goal.
 MAX_WITHIN_SECONDS = 86_400
@@ -18,22 +20,22 @@ MAX_WITHIN_SECONDS = 86_400
 class GoalIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     objective: str = Field(..., min_length=1, max_length=5000)
-    metric: str = Field(..., min_length=1, max_length=40)
+    metric: MetricName
     comparison: Literal[">=", "<="]
-    threshold: float = Field(..., allow_inf_nan=False)
-    start: date
-    deadline: date
-    owners: list[Id] = Field(..., min_length=1, max_length=50)
+    threshold: StrictFloat = Field(..., allow_inf_nan=False)
+    start: Day
+    deadline: Day
+    owners: list[BodyId] = Field(..., min_length=1, max_length=50)
     channel: Channel | None = None
-    team: Id | None = None
-    agent: Id | None = None
+    team: BodyId | None = None
+    agent: BodyId | None = None
     category: str | None = Field(None, max_length=100)
     tag: str | None = Field(None, max_length=100)
     customer_tier: Tier | None = None
-    organization: Id | None = None
+    organization: BodyId | None = None
     time_basis: Literal["calendar", "business"] = "calendar"
-    calendar: Id | None = None
-    within_seconds: int | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+    calendar: BodyId | None = None
+    within_seconds: StrictInt | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
 
 
 class GoalPatchIn(Schema):
@@ -41,26 +43,26 @@ class GoalPatchIn(Schema):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     objective: str | None = Field(None, min_length=1, max_length=5000)
-    metric: str | None = Field(None, min_length=1, max_length=40)
+    metric: MetricName | None = None
     comparison: Literal[">=", "<="] | None = None
-    threshold: float | None = Field(None, allow_inf_nan=False)
-    start: date | None = None
-    deadline: date | None = None
-    owners: list[Id] | None = Field(None, min_length=1, max_length=50)
+    threshold: StrictFloat | None = Field(None, allow_inf_nan=False)
+    start: Day | None = None
+    deadline: Day | None = None
+    owners: list[BodyId] | None = Field(None, min_length=1, max_length=50)
     channel: Channel | None = None
-    team: Id | None = None
-    agent: Id | None = None
+    team: BodyId | None = None
+    agent: BodyId | None = None
     category: str | None = Field(None, max_length=100)
     tag: str | None = Field(None, max_length=100)
     customer_tier: Tier | None = None
-    organization: Id | None = None
+    organization: BodyId | None = None
     time_basis: Literal["calendar", "business"] | None = None
-    calendar: Id | None = None
-    within_seconds: int | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+    calendar: BodyId | None = None
+    within_seconds: StrictInt | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
 
 
 class GoalFiltersIn(Schema):
-    archived: bool = False
+    archived: QueryBool = False
 
 
 class NamedOut(Out):
@@ -74,7 +76,7 @@ class OwnerOut(Out):
     is_department: bool
 
 
-class ScopeOut(Out):
+class GoalScopeOut(Out):
     channel: str | None
     team: NamedOut | None
     agent: NamedOut | None
@@ -128,7 +130,7 @@ class GoalOut(Out):
     comparison: str
     threshold: float
     target: str
-    scope: ScopeOut
+    scope: GoalScopeOut
     start: date
     deadline: date
     owners: list[OwnerOut]

@@ -20,8 +20,16 @@ from concord.api.auth import current_user
 from concord.api.schemas import READ_ERRORS
 from concord.calendars.selectors import calendar_list
 from concord.common.errors import NotFound, ValidationFailed
-from concord.metrics.schemas import MetricInfoOut, MetricOut, MetricParamsIn
-from concord.metrics.selectors import METRICS, Metric, MetricQuery, MetricResult, metric_supports
+from concord.metrics.schemas import MetricInfoOut, MetricOut, MetricParamsIn, MetricPathName
+from concord.metrics.selectors import (
+    METRICS,
+    Metric,
+    MetricQuery,
+    MetricResult,
+    PeriodInvalid,
+    metric_supports,
+    period_check,
+)
 from concord.metrics.selectors.access import report_query_for_user
 
 router = Router(tags=["metrics"])
@@ -89,8 +97,12 @@ def build_query(metric: Metric, params: MetricParamsIn) -> MetricQuery:
         timezone.make_aware(moment, default_zone) if timezone.is_naive(moment) else moment
         for moment in (start, end)
     )
-    if end <= start:
-        raise ValidationFailed("The period must end after it starts.", field="end")
+    try:
+        # From 1970, by 3000, at most ten years: so the period before (compare=true),
+        # the buckets and their local midnights all stay inside the calendar.
+        period_check(start, end)
+    except PeriodInvalid as error:
+        raise ValidationFailed(str(error), field=error.field) from None
     if params.bucket and end - start > timedelta(days=MAX_BUCKETS * _BUCKET_DAYS[params.bucket]):
         raise ValidationFailed(
             f"At most {MAX_BUCKETS} buckets: choose a longer bucket or a shorter period.",
@@ -164,7 +176,9 @@ def list_metrics(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/metrics/{name}", response={200: MetricOut, **READ_ERRORS})
-def get_metric(request: HttpRequest, name: str, params: Query[MetricParamsIn]) -> dict[str, Any]:
+def get_metric(
+    request: HttpRequest, name: MetricPathName, params: Query[MetricParamsIn]
+) -> dict[str, Any]:
     """One metric over a period: sample size, buckets, breakdown, and the period before.
 
     ``compare=true`` adds the same-length period just before (``previous``).

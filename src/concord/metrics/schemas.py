@@ -2,14 +2,82 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
-from concord.api.schemas import Id, Out
+from concord.api.schemas import Id, Out, QueryBool
 from concord.conversations.models import Channel
 from concord.customers.models import Tier
+from concord.metrics.selectors import METRICS
+from concord.metrics.selectors.query import EARLIEST_START, LATEST_END
+
+METRIC_NAMES = sorted(METRICS)
+
+
+def _known_metric(name: str) -> str:
+    if name not in METRICS:
+        raise ValueError(f"There is no metric {name!r}; see GET /api/v1/metrics.")
+    return name
+
+
+# A metric's name in a body: one of the registry's.
+MetricName = Annotated[
+    str,
+    AfterValidator(_known_metric),
+    WithJsonSchema({"type": "string", "enum": METRIC_NAMES}),
+]
+# In the path the schema lists the names, and an unknown one is a 404 (no such metric).
+MetricPathName = Annotated[str, WithJsonSchema({"type": "string", "enum": METRIC_NAMES})]
+
+# A period's bound: a date, or a date and time with or without a UTC offset
+# (without: read in the time zone asked for), from 1970 on.
+_YEARS = r"(19[7-9][0-9]|2[0-9]{3})"
+_MD = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+# 29 February, in the leap years from 1970 to 2999.
+_LEAP_DAY = r"(19(7[26]|8[048]|9[26])|2[0-9](0[48]|[2468][048]|[13579][26])|2[048]00)-02-29"
+_LOCAL = (
+    rf"^({_YEARS}-{_MD}|{_LEAP_DAY})"
+    r"([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?$"
+)
+_AWARE = re.compile(
+    _YEARS + r"-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)"
+)
+
+
+def _period_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not (
+        _AWARE.fullmatch(value) or re.fullmatch(_LOCAL[1:-1], value)
+    ):
+        raise ValueError(
+            f"Input should be a date, or a date and time (ISO 8601), from "
+            f"{EARLIEST_START.year} to {LATEST_END.year - 1}"
+        )
+    return value
+
+
+PeriodBound = Annotated[
+    datetime,
+    BeforeValidator(_period_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time", "pattern": f"^{_YEARS}-"},
+                {"type": "string", "pattern": _LOCAL},
+            ]
+        },
+        mode="validation",
+    ),
+]
 
 
 class MetricInfoOut(Out):
@@ -29,8 +97,8 @@ class MetricParamsIn(Schema):
     A time without a UTC offset is read in ``time_zone`` (default: the server's).
     """
 
-    start: datetime | None = None
-    end: datetime | None = None
+    start: PeriodBound | None = None
+    end: PeriodBound | None = None
     bucket: Literal["day", "week", "month"] | None = None
     channel: Channel | None = None
     team: Id | None = None
@@ -43,7 +111,7 @@ class MetricParamsIn(Schema):
     calendar: Id | None = None
     within_seconds: float | None = Field(None, ge=0, le=10_000_000, allow_inf_nan=False)
     time_zone: str | None = Field(None, min_length=1, max_length=64)
-    compare: bool = False
+    compare: QueryBool = False
 
 
 class FigureOut(Out):
@@ -67,7 +135,7 @@ class BucketOut(Out):
     note: str
 
 
-class ScopeOut(Out):
+class MetricScopeOut(Out):
     """The cuts the figure was computed with, after narrowing to what the caller may see."""
 
     channel: str | None
@@ -88,7 +156,7 @@ class MetricOut(FigureOut):
     label: str
     unit: str
     higher_is_better: bool
-    scope: ScopeOut
+    scope: MetricScopeOut
     series: list[BucketOut]
     breakdown: dict[str, float]
     previous: FigureOut | None

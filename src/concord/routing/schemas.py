@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 from concord.api.schemas import Out
 from concord.routing.models import Availability
@@ -26,4 +27,4 @@ class AvailabilityIn(Schema):
 
 class AgentStatusIn(Schema):
     availability: Availability | None = None
-    capacity: int | None = Field(None, ge=0, le=1000)
+    capacity: StrictInt | None = Field(None, ge=0, le=1000)

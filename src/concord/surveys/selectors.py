@@ -115,6 +115,35 @@ def definition_list() -> QuerySet[SurveyDefinition]:
     return SurveyDefinition.objects.order_by("name", "id")
 
 
+def definition_get(*, definition_id: int) -> SurveyDefinition | None:
+    return SurveyDefinition.objects.filter(pk=definition_id).first()
+
+
+def dispatch_rule_list() -> QuerySet[DispatchRule]:
+    return DispatchRule.objects.select_related("definition").order_by("position", "id")
+
+
+def dispatch_rule_get(*, rule_id: int) -> DispatchRule | None:
+    return dispatch_rule_list().filter(pk=rule_id).first()
+
+
+# Django's own permission, granted in the admin to an integration user: create
+# invitations whose links it delivers, and import answers from another tool.
+INTEGRATION_PERMISSION = "surveys.add_surveyinvitation"
+
+
+def survey_setup_allowed(*, user: User) -> bool:
+    """Definitions and dispatch rules: admins only."""
+    return user.is_active and user.role == Role.ADMIN
+
+
+def survey_integration_allowed(*, user: User) -> bool:
+    """Invitations and imported answers: admins, and users holding the integration permission."""
+    return user.is_active and (
+        user.role == Role.ADMIN or (user.is_staff_member and user.has_perm(INTEGRATION_PERMISSION))
+    )
+
+
 @dataclass(frozen=True)
 class ResponseFilters:
     conversation: int | None = None

@@ -44,7 +44,10 @@ EXPECTED = {
     "/api/v1/routing/me/availability": {"post"},
     "/api/v1/routing/agents/{user_id}": {"get", "post"},
     "/api/v1/surveys/definitions": {"get", "post"},
-    "/api/v1/surveys/responses": {"get"},
+    "/api/v1/surveys/responses": {"get", "post"},
+    "/api/v1/surveys/invitations": {"post"},
+    "/api/v1/surveys/rules": {"get", "post"},
+    "/api/v1/surveys/rules/{rule_id}": {"get", "patch", "delete"},
     "/api/v1/surveys/answers": {"post"},
 }
 

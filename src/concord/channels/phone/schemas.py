@@ -6,9 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, StrictBool, StrictInt
+from pydantic import StrictBool, StrictInt
 
-from concord.api.schemas import CustomerRef, Id, Out, TeamRef, UserRef
+from concord.api.schemas import (
+    NON_BLANK,
+    PHONE_PATTERN,
+    BodyId,
+    CustomerRef,
+    Id,
+    Out,
+    TeamRef,
+    Timestamp,
+    UserRef,
+)
 from concord.channels.phone.models import CallDirection
 from concord.channels.phone.services.records import MAX_SECONDS, MAX_SUMMARY_CHARS
 
@@ -17,23 +27,27 @@ class CallIn(Schema):
     """One call as the telephony system reports it. Times are ISO 8601 with a time zone."""
 
     external_id: str = Field(
-        ..., min_length=1, max_length=200, description="The telephony system's call id"
+        ...,
+        min_length=1,
+        max_length=200,
+        pattern=NON_BLANK,
+        description="The telephony system's call id",
     )
     direction: CallDirection
-    customer_phone: str = Field(..., min_length=1, max_length=64)
+    customer_phone: str = Field(..., min_length=1, max_length=64, pattern=PHONE_PATTERN)
     customer_name: str = Field(
         "", max_length=200, description="Caller ID name; used only for a new customer"
     )
-    queued_at: AwareDatetime = Field(description="Reached the queue (inbound) or dialled")
-    answered_at: AwareDatetime | None = Field(None, description="Null when abandoned")
-    ended_at: AwareDatetime
+    queued_at: Timestamp = Field(description="Reached the queue (inbound) or dialled")
+    answered_at: Timestamp | None = Field(None, description="Null when abandoned")
+    ended_at: Timestamp
     talk_seconds: StrictInt = Field(0, ge=0, le=MAX_SECONDS)
     hold_seconds: StrictInt = Field(0, ge=0, le=MAX_SECONDS)
     wrap_up_seconds: StrictInt = Field(0, ge=0, le=MAX_SECONDS)
     abandoned: StrictBool = False
-    agent_id: Id | None = None
-    team_id: Id | None = None
-    conversation_id: Id | None = Field(
+    agent_id: BodyId | None = None
+    team_id: BodyId | None = None
+    conversation_id: BodyId | None = Field(
         None, description="The case the call was about; omit to open a new phone conversation"
     )
     summary: str = Field("", max_length=MAX_SUMMARY_CHARS)
@@ -48,7 +62,7 @@ class CallIn(Schema):
 class CallFiltersIn(Schema):
     customer: Id | None = None
     agent: Id | None = None
-    since: AwareDatetime | None = Field(None, description="Queued at or after; ISO 8601")
+    since: Timestamp | None = Field(None, description="Queued at or after; ISO 8601")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=100_000)
 

@@ -175,7 +175,7 @@ def test_create_in_a_named_organization(client: Client, acme: Any) -> None:
     ("payload", "status", "field"),
     [
         ({"identities": [{"kind": "email", "value": "ann@acme.example"}]}, 409, "value"),
-        ({"identities": [{"kind": "email", "value": "nope"}]}, 422, "value"),
+        ({"identities": [{"kind": "email", "value": "nope"}]}, 422, "identities.0.value"),
         ({"identities": [{"kind": "fax", "value": "1"}]}, 422, "identities.0.kind"),
         ({"identities": "ann@acme.example"}, 422, "identities"),
         ({"tier": "gold"}, 422, "tier"),

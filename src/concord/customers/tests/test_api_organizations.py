@@ -92,7 +92,7 @@ def test_patch_changes_only_what_is_sent(
     [
         ({"name": ""}, 422, "name"),
         ({"tier": "gold"}, 422, "tier"),
-        ({"domains": ["not a domain"]}, 422, "domains"),
+        ({"domains": ["not a domain"]}, 422, "domains.0"),
         ({"domains": "acme.example"}, 422, "domains"),
         ({"account_owner_id": 999_999}, 404, "account_owner_id"),
         ({"shares_conversations": "maybe"}, 422, "shares_conversations"),

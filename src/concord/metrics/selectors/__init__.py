@@ -35,13 +35,18 @@ from concord.metrics.selectors.overview import (
     volume_matrix,
 )
 from concord.metrics.selectors.query import (
+    EARLIEST_START,
+    LATEST_END,
+    MAX_PERIOD,
     MIN_SAMPLES,
     Bucket,
     BucketResult,
     MetricQuery,
     MetricResult,
+    PeriodInvalid,
     TimeBasis,
     UnsupportedCut,
+    period_check,
 )
 from concord.metrics.selectors.registry import METRICS, Metric, metric_supports
 from concord.metrics.selectors.surveys import ces, csat, gcr, nps, star_rating, ves
@@ -52,6 +57,9 @@ from concord.metrics.selectors.times import (
 )
 
 __all__ = [
+    "EARLIEST_START",
+    "LATEST_END",
+    "MAX_PERIOD",
     "METRICS",
     "MIN_SAMPLES",
     "OVERVIEW_LINES",
@@ -65,6 +73,7 @@ __all__ = [
     "MetricQuery",
     "MetricResult",
     "Overview",
+    "PeriodInvalid",
     "TimeBasis",
     "UnsupportedCut",
     "average_handle_time",
@@ -81,6 +90,7 @@ __all__ = [
     "gcr",
     "metric_supports",
     "nps",
+    "period_check",
     "reopen_rate",
     "resolution_time",
     "sla_first_response",

@@ -7,7 +7,7 @@ import statistics
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -19,6 +19,35 @@ TimeBasis = Literal["calendar", "business"]
 
 # Below this many samples a figure is shown as "too few samples", not as a number.
 MIN_SAMPLES = 5
+
+# The periods a figure can be asked for. The bounds keep every derived instant
+# (the previous period, a bucket's edges, a local midnight) inside the calendar
+# Python can represent: a period near year 1 or 9999 would overflow.
+EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_END = datetime(3000, 1, 1, tzinfo=UTC)
+MAX_PERIOD = timedelta(days=3660)
+
+
+class PeriodInvalid(ValueError):
+    """A period no figure can be computed for; ``field`` names the bound at fault."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def period_check(start: datetime, end: datetime, *, max_length: timedelta = MAX_PERIOD) -> None:
+    """Raise ``PeriodInvalid`` unless [start, end) is a period metrics can measure."""
+    if start < EARLIEST_START:
+        raise PeriodInvalid(
+            f"The period cannot start before {EARLIEST_START:%Y-%m-%d}.", field="start"
+        )
+    if end > LATEST_END:
+        raise PeriodInvalid(f"The period must end by {LATEST_END:%Y-%m-%d}.", field="end")
+    if end <= start:
+        raise PeriodInvalid("The period must end after it starts.", field="end")
+    if end - start > max_length:
+        raise PeriodInvalid(f"A period can be at most {max_length.days} days long.", field="end")
 
 
 @dataclass(frozen=True)
@@ -82,9 +111,19 @@ class MetricQuery:
         return {name for name in names if getattr(self, name) is not None}
 
     def previous(self) -> MetricQuery:
-        """The same query over the period of the same length just before this one."""
+        """The same query over the period of the same length just before this one.
+
+        Raises ``PeriodInvalid`` when there is no such period in the calendar
+        (a start near year 1); ``period_check`` refuses such periods up front.
+        """
         length = self.end - self.start
-        return replace(self, start=self.start - length, end=self.start)
+        try:
+            start = self.start - length
+        except OverflowError:
+            raise PeriodInvalid(
+                "There is no period of the same length before this one.", field="start"
+            ) from None
+        return replace(self, start=start, end=self.start)
 
     def buckets(self) -> list[tuple[datetime, datetime]]:
         """The bucket boundaries covering the period, clipped to it; [] without buckets."""
