@@ -28,8 +28,12 @@ from concord.customers.tests.privacy_scene import EMAIL, NAME, PHONE, build
 from concord.metrics.selectors import csat, first_response_time, volume
 from concord.metrics.selectors.calls import average_handle_time
 from concord.metrics.tests.helpers import period
+from concord.notifications.models import Notification
+from concord.notifications.services import notification_send, slack_channel_create
 from concord.portal.models import MagicLink
 from concord.surveys.models import SurveyResponse
+from concord.webhooks.models import WebhookDelivery
+from concord.webhooks.services import slack_queue, webhook_create, webhook_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +210,45 @@ def test_only_admins_reach_a_customer_for_privacy(
         customer_export(customer=scene.ann, actor=user)
     assert not PrivacyRequest.objects.exists()
     assert Customer.objects.get(pk=scene.ann.pk).name == NAME
+
+
+def test_copies_in_notifications_and_stored_deliveries_are_blanked(
+    agent: User, admin_user: User
+) -> None:
+    scene = build(agent)
+    conversation = scene.conversation
+    notification_send(
+        recipients=[agent],
+        title=f"New message from {NAME}: {conversation.subject}",
+        body="Here is my passport",
+        conversation=conversation,
+        email=False,
+    )
+    hook = webhook_create(name="CRM", url="https://crm.example.com/hook")
+    webhook_queue(
+        webhook=hook,
+        event="automation.created",
+        payload={"conversation": {"id": conversation.pk, "subject": conversation.subject}},
+        dedupe_key="privacy-test-hook",
+    )
+    bob_delivery = webhook_queue(
+        webhook=hook,
+        event="automation.created",
+        payload={"conversation": {"id": scene.bob_conversation.pk, "subject": "Bob's question"}},
+        dedupe_key="privacy-test-bob",
+    )
+    channel = slack_channel_create(name="support", webhook_url="https://hooks.slack.com/x")
+    slack_queue(channel=channel, payload={"text": f"VIP {EMAIL} wrote"}, dedupe_key="slack-1")
+
+    customer_erase(customer=scene.ann, actor=admin_user)
+
+    stored = json.dumps(
+        [
+            list(Notification.objects.values_list("title", "body")),
+            list(WebhookDelivery.objects.exclude(pk=bob_delivery.pk).values_list("payload")),
+        ]
+    )
+    for word in (NAME, EMAIL, "passport"):
+        assert word not in stored
+    bob_delivery.refresh_from_db()
+    assert bob_delivery.payload["conversation"]["subject"] == "Bob's question"
