@@ -115,7 +115,7 @@ class InboxFilterForm(forms.Form):
     sort = forms.ChoiceField(
         choices=[
             ("updated", "Last update"),
-            ("oldest", "Waiting longest"),
+            ("oldest", "Waiting longest"),  # only where the customer waits: new, open, on hold
             ("due", "Due soonest"),  # SLA due times; conversations without one last
         ],
         required=False,

@@ -32,12 +32,16 @@ INBOX_VIEWS: dict[str, str] = {
     "mine": "My open",
     "unassigned": "Unassigned",
     "my_teams": "My teams",
+    "unsolved": "All unsolved",
     "all": "All",
     "pending": "Pending",
     "on_hold": "On hold",
     "solved": "Solved",
+    "closed": "Closed",
 }
 _UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+# Where the customer waits on us: not pending (we wait on them), not solved or closed.
+WAITING = (Status.NEW, Status.OPEN, Status.ON_HOLD)
 
 
 def _inbox_view_q(*, user: User, view: str) -> Q:
@@ -48,14 +52,19 @@ def _inbox_view_q(*, user: User, view: str) -> Q:
     if view == "my_teams":
         mine = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
         return Q(team_id__in=mine, status__in=_UNSOLVED)
+    if view == "unsolved":
+        return Q(status__in=_UNSOLVED)
     if view == "all":
-        return Q()
+        # Closed conversations are locked history: they have a view of their own.
+        return ~Q(status=Status.CLOSED)
     if view == "pending":
         return Q(status=Status.PENDING)
     if view == "on_hold":
         return Q(status=Status.ON_HOLD)
     if view == "solved":
-        return Q(status__in=(Status.SOLVED, Status.CLOSED))
+        return Q(status=Status.SOLVED)
+    if view == "closed":
+        return Q(status=Status.CLOSED)
     raise ValidationFailed(f"{view!r} is not an inbox view.", field="view")
 
 
@@ -139,8 +148,9 @@ def conversation_inbox(
 ) -> InboxPage:
     """A page of one inbox view, keyset-paginated.
 
-    By last update (newest or oldest first): oldest first puts the
-    conversations that have waited longest since anything happened on top.
+    By last update, newest first; or ``oldest_first`` ("waiting longest"):
+    only the view's conversations where the customer waits on us (new, open,
+    on hold), the longest since anything happened on top.
     ``due_soonest`` sorts by the earliest running SLA due time (overdue first),
     then the conversations without one by last update. Three queries whatever
     the page size (ids, rows, tags), one more where the due ones run out.
@@ -149,6 +159,8 @@ def conversation_inbox(
         _inbox_view_q(user=user, view=view)
     )
     limit = max(1, min(limit, 100))
+    if oldest_first and not due_soonest:
+        qs = qs.filter(status__in=WAITING)
     if due_soonest:
         keys = _due_page_keys(qs, cursor=cursor, limit=limit)
     else:

@@ -44,6 +44,9 @@ def scene(
     conversation_set_status(conversation=held, actor=agent, status="on_hold", at=next(at))
     solved = open_conv(subject="Done", team=support, at=next(at))
     conversation_set_status(conversation=solved, actor=agent, status="solved", at=next(at))
+    closed = open_conv(subject="Long done", team=support, at=next(at))
+    conversation_set_status(conversation=closed, actor=agent, status="solved", at=next(at))
+    conversation_set_status(conversation=closed, actor=agent, status="closed", at=next(at))
     triage = open_conv(subject="No team yet", at=next(at))
     billing_only = open_conv(subject="Billing's own", team=billing, at=next(at))
     return {
@@ -53,6 +56,7 @@ def scene(
         "pending": pending,
         "held": held,
         "solved": solved,
+        "closed": closed,
         "triage": triage,
         "billing": billing_only,
     }
@@ -64,10 +68,13 @@ def scene(
         ("mine", ["mine"]),
         ("unassigned", ["triage", "held", "pending", "unassigned"]),
         ("my_teams", ["held", "pending", "danas", "unassigned", "mine"]),
+        ("unsolved", ["triage", "held", "pending", "danas", "unassigned", "mine"]),
+        # Closed conversations are history: not in "All", in "Closed".
         ("all", ["triage", "solved", "held", "pending", "danas", "unassigned", "mine"]),
         ("pending", ["pending"]),
         ("on_hold", ["held"]),
         ("solved", ["solved"]),
+        ("closed", ["closed"]),
     ],
 )
 def test_each_view_lists_its_conversations_newest_first(
@@ -87,10 +94,12 @@ def test_counts_per_view_match_the_lists(
         "mine": 1,
         "unassigned": 4,
         "my_teams": 5,
+        "unsolved": 6,
         "all": 7,
         "pending": 1,
         "on_hold": 1,
         "solved": 1,
+        "closed": 1,
     }
     assert '<span class="count" id="count-all">7</span>' in response.content.decode()
 
@@ -185,8 +194,31 @@ def test_sorting_by_waiting_longest_puts_the_oldest_update_first(
     as_user: SignIn, agent: User, scene: dict[str, Conversation]
 ) -> None:
     response = as_user(agent).get("/app/", {"view": "my_teams", "sort": "oldest"})
-    names = ["mine", "unassigned", "danas", "pending", "held"]
+    # Pending waits on the customer, not the customer on us: left out.
+    names = ["mine", "unassigned", "danas", "held"]
     assert ids(response) == [scene[name].pk for name in names]
+
+
+def test_waiting_longest_lists_only_conversations_where_the_customer_waits(
+    as_user: SignIn, admin_user: User, scene: dict[str, Conversation]
+) -> None:
+    response = as_user(admin_user).get("/app/", {"view": "all", "sort": "oldest"})
+    names = ["mine", "unassigned", "danas", "held", "triage", "billing"]
+    assert ids(response) == [scene[name].pk for name in names]
+    solved = as_user(admin_user).get("/app/", {"view": "solved", "sort": "oldest"})
+    assert ids(solved) == []
+    assert "where the customer is waiting on us" in solved.content.decode()
+
+
+def test_admins_and_supervisors_have_all_unsolved(
+    as_user: SignIn, admin_user: User, supervisor: User, scene: dict[str, Conversation]
+) -> None:
+    unsolved = ["billing", "triage", "held", "pending", "danas", "unassigned", "mine"]
+    for user in (admin_user, supervisor):
+        response = as_user(user).get("/app/", {"view": "unsolved"})
+        assert response.context["view_label"] == "All unsolved"
+        assert ids(response) == [scene[name].pk for name in unsolved]
+        assert '<span class="count" id="count-unsolved">7</span>' in response.content.decode()
 
 
 @pytest.mark.parametrize("sort", ["updated", "oldest"])

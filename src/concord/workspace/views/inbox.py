@@ -35,7 +35,7 @@ from concord.workspace.views._common import safe_next, staff, staff_required
 PAGE_SIZE = 50
 # Without a chosen view the inbox opens on the first of these that holds work,
 # so nobody lands on an empty "My open" while their team's queue is full.
-LANDING_VIEWS = ("mine", "my_teams", "unassigned", "all")
+LANDING_VIEWS = ("mine", "my_teams", "unassigned", "unsolved", "all")
 
 
 @staff_required
@@ -91,6 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # costs more than the rest of the row.
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
         "filtered": any(data.get(k) for k in ("channel", "priority", "tag", "team", "customer")),
+        "waiting_only": oldest_first,
     }
     if partial:
         return render(request, "workspace/_inbox_list.html", {**context, "oob": True})
