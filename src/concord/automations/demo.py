@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from concord.accounts.services import system_user_get
 from concord.automations.models import (
+    Outcome,
     TimeRule,
     TimeRuleAction,
     TimeRuleCondition,
+    TimeRuleRun,
     Trigger,
     TriggerAction,
     TriggerCondition,
 )
+from concord.conversations.models import Status
+from concord.conversations.selectors import conversation_find
+from concord.conversations.selectors.facts import conversations_in_status_since
+from concord.conversations.services import conversation_set_status
 
 # The demo's Support hours are 08:00-18:00 on weekdays.
 BUSINESS_DAY = 10 * 3600
+CLOSE_RULE = "Close 4 days after solved"
 
 
 def _trigger(
@@ -132,7 +140,7 @@ def seed(*, now: datetime) -> None:
         description="A customer who comes back later reopens it by replying.",
     )
     _time_rule(
-        name="Close 4 days after solved",
+        name=CLOSE_RULE,
         status="solved",
         after_seconds=4 * 86400,
         business_hours=False,
@@ -141,3 +149,42 @@ def seed(*, now: datetime) -> None:
         description="A closed conversation is locked: a customer who writes again "
         "starts a follow-up that links back to it.",
     )
+
+
+def close_history(*, now: datetime) -> int:
+    """Close what the close rule would have closed by ``now``; returns how many.
+
+    The demo's history is written in one go, after the fact: without this the
+    worker's first run would close every conversation solved more than four
+    days before ``now`` at once, leaving an inbox of "Closed · 0 minutes ago".
+    Each is closed as the rule would have done it: by the system user, when
+    its stay in solved reached four days, with the rule's run recorded.
+    """
+    rule = TimeRule.objects.filter(name=CLOSE_RULE, status=Status.SOLVED).first()
+    if rule is None:
+        return 0
+    actor = system_user_get()
+    wait = timedelta(seconds=rule.after_seconds)
+    closed, after_id = 0, 0
+    while rows := conversations_in_status_since(
+        status=Status.SOLVED, entered_before=now - wait, after_id=after_id
+    ):
+        after_id = rows[-1][0]
+        for conversation_id, since in rows:
+            conversation = conversation_find(conversation_id=conversation_id)
+            if conversation is None:
+                continue
+            at = since + wait
+            conversation_set_status(
+                conversation=conversation, actor=actor, status=Status.CLOSED, at=at
+            )
+            TimeRuleRun.objects.create(
+                rule=rule,
+                conversation_id=conversation_id,
+                since=since,
+                outcome=Outcome.FIRED,
+                detail="status closed",
+                created_at=at,
+            )
+            closed += 1
+    return closed

@@ -140,6 +140,9 @@ def generate(
         automations_demo.seed(now=now)
         surveys_demo.seed(now=now, history=solved, seed=seed)
         phone_demo.seed(now=now, rng=rng)
+        # The history as the worker would have left it: solved long enough
+        # ago is closed, when the close rule would have closed it.
+        automations_demo.close_history(now=now)
         goals_demo.seed(now=now)
     return DemoSummary(
         teams=len(teams),

@@ -11,6 +11,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from concord.accounts.models import Role, Team, TeamKind, User
+from concord.accounts.services import system_user_get
+from concord.automations.demo import CLOSE_RULE
+from concord.automations.models import TimeRuleRun
+from concord.automations.services.time_rules import time_rules_run
 from concord.common.errors import Conflict
 from concord.conversations.models import (
     Conversation,
@@ -105,9 +109,10 @@ def test_conversations_cover_channels_and_ninety_days_of_work() -> None:
         .exclude(new_value=str(Team.objects.get(name="Support").pk))
         .exists()
     )
-    assert conversations.filter(status=Status.SOLVED).count() >= 20
+    done = (Status.SOLVED, Status.CLOSED)
+    assert conversations.filter(status__in=done).count() >= 20
     # The newest requests are still being worked.
-    unfinished = conversations.filter(merged_into__isnull=True).exclude(status=Status.SOLVED)
+    unfinished = conversations.filter(merged_into__isnull=True).exclude(status__in=done)
     assert unfinished.filter(created_at__gte=NOW - timedelta(days=4)).exists()
 
 
@@ -125,3 +130,22 @@ def test_it_refuses_a_database_that_has_conversations() -> None:
     with pytest.raises(Conflict):
         generate(conversations=5, seed=1, now=NOW)
     assert Conversation.objects.count() == before
+
+
+@pytest.mark.usefixtures("demo", "db")
+def test_history_is_closed_as_the_close_rule_would_have_left_it() -> None:
+    closed = Conversation.objects.filter(status=Status.CLOSED, merged_into__isnull=True)
+    assert closed.exists()
+    for conversation in closed:
+        assert conversation.solved_at is not None
+        assert conversation.closed_at == conversation.solved_at + timedelta(days=4)
+        event = conversation.events.get(kind=EventKind.STATUS_CHANGED, new_value=Status.CLOSED)
+        assert (event.created_at, event.actor_user) == (conversation.closed_at, system_user_get())
+    # Solved within the last four days: not due yet.
+    solved = Conversation.objects.filter(status=Status.SOLVED)
+    assert all(NOW - c.solved_at < timedelta(days=4) for c in solved if c.solved_at)
+    # The worker's first run has nothing left to close.
+    before = closed.count()
+    time_rules_run(now=NOW)
+    assert closed.count() == before
+    assert not TimeRuleRun.objects.filter(created_at__gte=NOW, rule__name=CLOSE_RULE).exists()
