@@ -18,7 +18,7 @@ from django.utils import timezone
 from concord.accounts.models import User
 from concord.conversations.models import Channel
 from concord.customers.models import Tier
-from concord.metrics.selectors import MetricQuery
+from concord.metrics.selectors import EARLIEST_START, LATEST_END, MetricQuery
 from concord.metrics.selectors.access import report_agents, report_teams
 from concord.metrics.selectors.choices import report_filter_choices
 
@@ -101,7 +101,14 @@ class ReportFilterForm(forms.Form):
             start, end = data.get("start"), data.get("end")
             if start is None or end is None:
                 raise forms.ValidationError("Custom dates need both a start and an end date.")
-            if end < start:
+            # The overview compares with the period before and draws local days:
+            # dates near year 1 or 9999 would leave the calendar (an OverflowError).
+            first, last = EARLIEST_START.date(), LATEST_END.date() - timedelta(days=1)
+            if start < first:
+                self.add_error("start", f"The start date cannot be before {first:%d %b %Y}.")
+            elif end > last:
+                self.add_error("end", f"The end date cannot be after {last:%d %b %Y}.")
+            elif end < start:
                 self.add_error("end", "The end date must not be before the start date.")
             elif (end - start).days > MAX_DAYS:
                 self.add_error("end", f"A period can be at most {MAX_DAYS} days long.")
