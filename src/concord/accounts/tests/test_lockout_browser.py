@@ -20,6 +20,9 @@ def test_an_agent_who_keeps_mistyping_is_told_to_wait(
         page.get_by_label("Username").fill("alex")
         page.get_by_label("Password").fill(f"wrong-{attempt}")
         page.get_by_role("button", name="Sign in").click()
+        # The answer to this attempt, not the previous one's alert still on
+        # screen: the page that comes back has an empty password field.
+        expect(page.get_by_label("Password")).to_have_value("")
         expect(page.get_by_role("alert")).to_contain_text("correct username and password")
 
     page.get_by_label("Username").fill("alex")
