@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
-    Strict,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
@@ -20,10 +19,25 @@ from pydantic_core import PydanticCustomError
 # A row id as a client may send it: a database id is a positive 64-bit integer,
 # and a larger number would overflow the driver rather than simply not match.
 MAX_ID = 2**63 - 1
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's integer is a number with no fraction (7 or 7.0); pydantic alone
+    # would also take "7" and true.
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# A whole number in a JSON body: 7 or 7.0, never "7", 7.5 or true. With bounds,
+# write ``Annotated[int, Field(ge=…), JSON_INT]``: the bounds first, or an optional
+# field's document loses them.
+JSON_INT = BeforeValidator(_json_integer)
+JsonInt = Annotated[int, JSON_INT]
 # In a query string or a path (where every value is text, "7" is 7).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-# In a JSON body: a number, never "7", 7.5 or true.
-BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+# In a JSON body.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INT]
 
 # Times and days a client may send: ISO 8601 text (never a number, which
 # pydantic would read as Unix time), within years the server can store and

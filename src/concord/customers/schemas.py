@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from concord.api.schemas import (
     DOMAIN_PATTERN,
@@ -23,6 +32,38 @@ from concord.api.schemas import (
     pattern_check,
 )
 from concord.customers.models import IdentityKind, LifecycleStage, Tier
+
+_MONEY_TEXT = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+_MONEY_LIMIT = 999_999_999_999.99
+
+
+def _money(value: Any) -> Any:
+    # A decimal string ("49.90") or a JSON number; no "1e3", " 5" or "".
+    if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(_MONEY_TEXT, value)):
+        raise PydanticCustomError("decimal_type", "Give an amount like 49.90 (at most 2 decimals).")
+    return value
+
+
+# Money: 14 digits, 2 after the point.
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    Field(max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "number",
+                    "multipleOf": 0.01,
+                    "minimum": -_MONEY_LIMIT,
+                    "maximum": _MONEY_LIMIT,
+                },
+                {"type": "string", "pattern": _MONEY_TEXT},
+            ]
+        },
+        mode="validation",
+    ),
+]
 
 Domain = Annotated[
     str,
@@ -170,7 +211,7 @@ class RecordIn(Schema):
     kind: str = Field("order", max_length=32)
     reference: str = Field("", max_length=200)
     status: str = Field("", max_length=50)
-    amount: Decimal | None = Field(None, max_digits=14, decimal_places=2)
+    amount: Money | None = None
     currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
     occurred_at: Timestamp | None = None
     data: dict[str, Any] = Field(default_factory=dict)

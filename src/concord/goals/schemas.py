@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt
+from pydantic import StrictFloat
 
-from concord.api.schemas import BodyId, Day, Out, QueryBool
+from concord.api.schemas import JSON_INT, NON_BLANK, BodyId, Day, Out, QueryBool
 from concord.conversations.models import Channel
 from concord.customers.models import Tier
 from concord.metrics.schemas import MetricName
@@ -18,8 +18,8 @@ MAX_WITHIN_SECONDS = 86_400
 
 
 class GoalIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    objective: str = Field(..., min_length=1, max_length=5000)
+    name: str = Field(..., min_length=1, max_length=200, pattern=NON_BLANK)
+    objective: str = Field(..., min_length=1, max_length=5000, pattern=NON_BLANK)
     metric: MetricName
     comparison: Literal[">=", "<="]
     threshold: StrictFloat = Field(..., allow_inf_nan=False)
@@ -35,20 +35,24 @@ class GoalIn(Schema):
     organization: BodyId | None = None
     time_basis: Literal["calendar", "business"] = "calendar"
     calendar: BodyId | None = None
-    within_seconds: StrictInt | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+    within_seconds: Annotated[int, Field(ge=1, le=MAX_WITHIN_SECONDS), JSON_INT] | None = None
+
+
+# A PATCH field that takes no null: omitted, it keeps its value (typed Any for mypy).
+_KEEP: Any = None
 
 
 class GoalPatchIn(Schema):
-    """Only the fields sent change; null clears a scope cut."""
+    """Only the fields sent change; null clears a scope cut (the other fields take no null)."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    objective: str | None = Field(None, min_length=1, max_length=5000)
-    metric: MetricName | None = None
-    comparison: Literal[">=", "<="] | None = None
-    threshold: StrictFloat | None = Field(None, allow_inf_nan=False)
-    start: Day | None = None
-    deadline: Day | None = None
-    owners: list[BodyId] | None = Field(None, min_length=1, max_length=50)
+    name: str = Field(_KEEP, min_length=1, max_length=200, pattern=NON_BLANK)
+    objective: str = Field(_KEEP, min_length=1, max_length=5000, pattern=NON_BLANK)
+    metric: MetricName = Field(_KEEP)
+    comparison: Literal[">=", "<="] = Field(_KEEP)
+    threshold: StrictFloat = Field(_KEEP, allow_inf_nan=False)
+    start: Day = Field(_KEEP)
+    deadline: Day = Field(_KEEP)
+    owners: list[BodyId] = Field(_KEEP, min_length=1, max_length=50)
     channel: Channel | None = None
     team: BodyId | None = None
     agent: BodyId | None = None
@@ -56,9 +60,9 @@ class GoalPatchIn(Schema):
     tag: str | None = Field(None, max_length=100)
     customer_tier: Tier | None = None
     organization: BodyId | None = None
-    time_basis: Literal["calendar", "business"] | None = None
+    time_basis: Literal["calendar", "business"] = Field(_KEEP)
     calendar: BodyId | None = None
-    within_seconds: StrictInt | None = Field(None, ge=1, le=MAX_WITHIN_SECONDS)
+    within_seconds: Annotated[int, Field(ge=1, le=MAX_WITHIN_SECONDS), JSON_INT] | None = None
 
 
 class GoalFiltersIn(Schema):

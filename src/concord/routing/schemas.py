@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import StrictInt
 
-from concord.api.schemas import Out
+from concord.api.schemas import JSON_INT, Out
 from concord.routing.models import Availability
 
 
@@ -27,4 +27,4 @@ class AvailabilityIn(Schema):
 
 class AgentStatusIn(Schema):
     availability: Availability | None = None
-    capacity: StrictInt | None = Field(None, ge=0, le=1000)
+    capacity: Annotated[int, Field(ge=0, le=1000), JSON_INT] | None = None

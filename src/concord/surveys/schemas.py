@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt
 
-from concord.api.schemas import NON_BLANK, BodyId, Id, Out, Timestamp
+from concord.api.schemas import JSON_INT, NON_BLANK, BodyId, Id, JsonInt, Out, Timestamp
 from concord.conversations.models import Channel
 from concord.surveys.models import SCALES, SurveyKind, Trigger
 from concord.surveys.services.answers import MAX_COMMENT
@@ -111,11 +112,11 @@ class ResponseImportIn(Schema):
     definition_id: BodyId
     customer_id: BodyId
     conversation_id: BodyId | None = Field(None, description="The customer's conversation")
-    score: StrictInt = Field(
+    score: JsonInt = Field(
         ..., ge=LOWEST_SCORE, le=HIGHEST_SCORE, description="On the definition's scale"
     )
-    score_2: StrictInt | None = Field(
-        None, ge=LOWEST_SCORE, le=HIGHEST_SCORE, description="VES only: the second statement"
+    score_2: Annotated[int, Field(ge=LOWEST_SCORE, le=HIGHEST_SCORE), JSON_INT] | None = Field(
+        None, description="VES only: the second statement"
     )
     comment: str | None = Field(None, max_length=MAX_COMMENT)
     answered_at: Timestamp = Field(description="When the customer answered; not in the future")
@@ -149,9 +150,9 @@ class DispatchRuleIn(Schema):
     channels: list[Channel] = Field(
         default_factory=list, max_length=20, description="Empty: any channel"
     )
-    cooldown_days: StrictInt = Field(7, ge=0, le=MAX_DAYS)
-    every_days: StrictInt = Field(90, ge=1, le=MAX_DAYS)
-    position: StrictInt = Field(100, ge=0, le=MAX_POSITION)
+    cooldown_days: JsonInt = Field(7, ge=0, le=MAX_DAYS)
+    every_days: JsonInt = Field(90, ge=1, le=MAX_DAYS)
+    position: JsonInt = Field(100, ge=0, le=MAX_POSITION)
     is_active: StrictBool = True
 
 
@@ -161,9 +162,9 @@ class DispatchRulePatchIn(Schema):
     definition_id: BodyId | None = None
     trigger: Trigger | None = None
     channels: list[Channel] | None = Field(None, max_length=20)
-    cooldown_days: StrictInt | None = Field(None, ge=0, le=MAX_DAYS)
-    every_days: StrictInt | None = Field(None, ge=1, le=MAX_DAYS)
-    position: StrictInt | None = Field(None, ge=0, le=MAX_POSITION)
+    cooldown_days: Annotated[int, Field(ge=0, le=MAX_DAYS), JSON_INT] | None = None
+    every_days: Annotated[int, Field(ge=1, le=MAX_DAYS), JSON_INT] | None = None
+    position: Annotated[int, Field(ge=0, le=MAX_POSITION), JSON_INT] | None = None
     is_active: StrictBool | None = None
 
 

@@ -110,3 +110,10 @@ def test_validation_rules_are_in_the_document(schema: dict[str, Any]) -> None:
     assert "frt" in name["schema"]["enum"]
     capacity = components["AgentStatusIn"]["properties"]["capacity"]
     assert {"type": "integer"} in [{"type": b.get("type")} for b in capacity["anyOf"]]
+
+
+def test_bounds_are_json_schema_keywords(schema: dict[str, Any]) -> None:
+    """A bound written so pydantic cannot translate it ("ge") is one no client sees."""
+    text = str(schema)
+    for keyword in ("'ge':", "'le':", "'gt':", "'lt':"):
+        assert keyword not in text
