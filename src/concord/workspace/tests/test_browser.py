@@ -105,7 +105,8 @@ def test_an_agent_works_a_conversation_end_to_end(
     sign_in(page, "alex")
     # Nothing is assigned to alex yet, so the inbox opens on the team's queue.
     expect(page.get_by_role("heading", name="My teams")).to_be_visible()
-    page.get_by_role("link", name="All").click()
+    # "All", not "All unsolved": the view's link is named with its count ("All 4").
+    page.locator('.views a[href*="view=all"]').click()
     expect(page.get_by_role("heading", name="All", exact=True)).to_be_visible()
     rows = page.locator("tr.conv-row")
     expect(rows).to_have_count(4)
