@@ -95,6 +95,11 @@ def test_the_inbox_fits_a_phone(browser_page: Page, supervisor: User) -> None:
         width = page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= WIDTH, f"{view}: the page is {width} px wide on a {WIDTH} px screen"
     expect(page.locator("h1")).to_have_text("All")
+    # The views are a sideways-scrolling row: the current one is scrolled into sight.
+    current = page.locator(".views a[aria-current=page]").bounding_box()
+    assert current is not None
+    assert current["x"] >= 0
+    assert current["x"] + current["width"] <= WIDTH
     whole = screenshot(page, f"workspace-inbox-mobile-{WIDTH}")
     # And the first screen alone, as a phone shows it.
     page.screenshot(path=str(whole.with_name(f"workspace-inbox-mobile-{WIDTH}-screen.png")))

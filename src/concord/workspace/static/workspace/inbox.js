@@ -96,5 +96,14 @@
     updateSelection();
   });
 
-  document.addEventListener("DOMContentLoaded", updateSelection);
+  // On a phone the views are one scrolling row: bring the current one into sight.
+  function showCurrentView() {
+    var current = document.querySelector(".views a[aria-current=page]");
+    var list = current && current.closest("ul");
+    if (list && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft += current.getBoundingClientRect().left - list.getBoundingClientRect().left - 8;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { updateSelection(); showCurrentView(); });
 })();
