@@ -184,6 +184,11 @@ def customer_resolve(
 
     Returns (customer, created). Two channels racing to create the same new
     customer are settled by the unique constraint: the loser re-reads.
+
+    ``name`` (an email's display name, a caller's name) names a new customer,
+    and an existing one whose name is still the placeholder: a customer
+    without a name shows as "Customer 529" until a name is seen. A name the
+    customer or an agent gave is never replaced.
     """
     normalized = normalize_identity(kind=kind, value=value)
     found = (
@@ -192,7 +197,7 @@ def customer_resolve(
         .first()
     )
     if found is not None:
-        return found.customer, False
+        return _named_if_placeholder(found.customer, name), False
     try:
         with transaction.atomic():
             return customer_create(name=name, identities=[(kind, value)], at=at), True
@@ -200,7 +205,24 @@ def customer_resolve(
         again = CustomerIdentity.objects.select_related("customer").get(
             kind=kind, normalized=normalized
         )
-        return again.customer, False
+        return _named_if_placeholder(again.customer, name), False
+
+
+def _named_if_placeholder(customer: Customer, name: str) -> Customer:
+    """Give a nameless customer (shown as "Customer 529") the name a channel saw.
+
+    One conditional UPDATE, so a name an agent sets at the same moment wins;
+    an erased customer stays nameless.
+    """
+    name = name.strip()[:200]
+    if not name or customer.name or customer.erased_at is not None:
+        return customer
+    named = Customer.objects.filter(pk=customer.pk, name="", erased_at__isnull=True).update(
+        name=name, updated_at=timezone.now()
+    )
+    if named:
+        customer.name = name
+    return customer
 
 
 def customer_update(

@@ -14,6 +14,10 @@ import re
 
 from django.utils.crypto import salted_hmac
 
+from concord.common.errors import ValidationFailed
+from concord.customers.models import IdentityKind
+from concord.customers.services import normalize_identity
+
 _SALT = "concord.channels.email.reply"
 _ADDRESS_TOKEN = re.compile(r"^r(\d{1,18})-([0-9a-f]{10})$")
 _SUBJECT_TAG = re.compile(r"\[#(\d{1,18})-([0-9a-f]{6})\]")
@@ -62,3 +66,40 @@ def conversation_from_subject(subject: str) -> int | None:
 
 def strip_subject_tag(subject: str) -> str:
     return " ".join(_SUBJECT_TAG.sub(" ", subject).split())
+
+
+# A local part that needs no quotes (RFC 5322 dot-atom).
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+def usable_address(written: str) -> str:
+    """An address as a sender wrote it, normalised to one Concord records customers by.
+
+    A trailing dot after the domain goes, an IDN domain is written in IDNA
+    (``bücher.example`` → ``xn--bcher-kva.example``), quotes around a local
+    part that needs none go (``"john"@x`` → ``john@x``; ``"john doe"@x`` keeps
+    them, its space written as the quoted pair ``"john\\ doe"@x``). Returns ""
+    for what still is not an address the customers service accepts
+    (``user@intranet``).
+    """
+    value = " ".join(written.split()).strip("<> ")
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain:
+        return ""
+    if len(local) > 2 and local.startswith('"') and local.endswith('"'):
+        inner = local[1:-1]
+        if _DOT_ATOM.fullmatch(inner):
+            local = inner
+        elif "\\" not in inner:
+            # A space is written as a quoted pair, the form the validator reads
+            # (RFC 5321 allows both; it is the same mailbox).
+            local = '"' + inner.replace(" ", "\\ ") + '"'
+    domain = domain.strip().rstrip(".").lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    try:
+        return normalize_identity(kind=IdentityKind.EMAIL, value=f"{local}@{domain}")
+    except ValidationFailed:
+        return ""

@@ -93,8 +93,8 @@ class InboundEmailAdmin(ReadOnlyAdmin):
         "conversation",
         "short_reason",
     )
-    list_filter = ("status", "kind", "source", "mailbox")
-    search_fields = ("rfc_message_id", "sender", "envelope_from", "reason")
+    list_filter = ("status", "kind", "sender_source", "source", "mailbox")
+    search_fields = ("rfc_message_id", "sender", "envelope_from", "from_header", "reason")
     list_select_related = ("mailbox",)
     actions = ("reprocess",)
     readonly_fields = [f.name for f in InboundEmail._meta.fields]

@@ -200,6 +200,29 @@ def addresses(values: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+def first_mailbox(values: list[str]) -> tuple[str, str]:
+    """(display name, address as written) of the first mailbox in these values, or ("", "").
+
+    Lenient where ``addresses`` is strict: the address is returned as it was
+    written (a quoted local part, a trailing dot, an IDN domain), for the
+    caller to normalise or refuse with a reason.
+    """
+    for value in values:
+        pairs = [(name, address) for name, address in getaddresses([value]) if "@" in address]
+        if not pairs:
+            try:
+                header = policy.default.header_factory("from", value)
+                pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
+            except Exception:  # neither parser can read it
+                pairs = []
+            pairs = [(name, address) for name, address in pairs if "@" in address]
+        for name, address in pairs:
+            local, _, domain = one_line(address).strip("<>").rpartition("@")
+            if local and domain:
+                return one_line(decode_words(name)), f"{local}@{domain}"
+    return "", ""
+
+
 def address_list(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(address for _, address in addresses(values)))
 
@@ -241,3 +264,55 @@ class _RememberingHeaders(HeaderRegistry):
 
 
 POLICY = policy.default.clone(header_factory=_RememberingHeaders())
+
+
+# ---------------------------------------------------------------- lines before the headers
+
+
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_KNOWN_HEADERS = re.compile(
+    rb"^(from|to|cc|subject|date|message-id|received|return-path|mime-version|"
+    rb"content-type|reply-to|sender|delivered-to|x-original-to|dkim-signature)[ \t]*:",
+    re.I,
+)
+_PREAMBLE_LINES = 5
+
+
+def skip_preamble(raw: bytes) -> tuple[list[bytes], bytes]:
+    """(lines before the header block, the email from its first header on).
+
+    Some gateways put a line before the headers (an mbox ``>From …`` line, a
+    banner). Up to five such lines are set aside when a header block follows
+    them; otherwise the email is returned whole.
+    """
+    if _HEADER_LINE.match(raw[:1000]):
+        return [], raw
+    start = 0
+    skipped: list[bytes] = []
+    for _ in range(_PREAMBLE_LINES):
+        end = raw.find(b"\n", start)
+        if end < 0:
+            return [], raw
+        line = raw[start:end].rstrip(b"\r")
+        if not line.strip():
+            return [], raw  # an empty line first: headers-less mail, the rest is its body
+        skipped.append(line)
+        start = end + 1
+        if _starts_header_block(raw[start : start + 64 * 1024]):
+            return skipped, raw[start:]
+    return [], raw
+
+
+def _starts_header_block(rest: bytes) -> bool:
+    """The next lines are headers, at least one of them a field every email has."""
+    for line in rest.split(b"\n", 50)[:50]:
+        line = line.rstrip(b"\r")
+        if not line:
+            return False
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        if _KNOWN_HEADERS.match(line):
+            return True
+    return False

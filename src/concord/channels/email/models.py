@@ -72,12 +72,23 @@ class InboundKind(models.TextChoices):
     COMPLAINT = "complaint", "Complaint (feedback report)"
 
 
+class SenderSource(models.TextChoices):
+    UNKNOWN = "", "Not processed yet"
+    FROM = "from", "From"
+    REPLY_TO = "reply-to", "Reply-To (From unusable)"
+    SENDER = "sender", "Sender (From unusable)"
+    ENVELOPE = "envelope", "Envelope sender, MAIL FROM (From unusable)"
+
+
 class InboundEmail(models.Model):
     """One email as it arrived, stored before anything parses it.
 
-    ``dedup_key`` is the Message-ID, or a hash of the content for mail without
-    one; (mailbox, dedup_key) is unique, which is what makes delivery
-    idempotent however often SMTP or IMAP hands us the same email.
+    ``dedup_key`` is ``content:`` and a hash of the email without the headers
+    added in transit (``services.raw.content_hash``); (mailbox, dedup_key) is
+    unique, which is what makes delivery idempotent however often SMTP or IMAP
+    hands us the same email, while two different emails that share a
+    Message-ID are two rows. Rows stored by older versions are keyed
+    ``mid:<Message-ID>`` or ``sha256:<hash of the raw bytes>``.
     """
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="inbound")
@@ -89,6 +100,12 @@ class InboundEmail(models.Model):
     size = models.PositiveIntegerField()
     envelope_from = models.CharField(max_length=320, blank=True)
     sender = models.CharField(max_length=320, blank=True)  # From:, once parsed
+    # Where ``sender`` came from. When it is not From, ``from_header`` keeps the
+    # From header as written, so nobody mistakes the fallback for what it said.
+    sender_source = models.CharField(
+        max_length=8, choices=SenderSource.choices, blank=True, default=""
+    )
+    from_header = models.TextField(blank=True)
     envelope_to = models.TextField(blank=True)  # one address per line
     received_at = models.DateTimeField()
     status = models.CharField(

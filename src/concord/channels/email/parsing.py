@@ -25,8 +25,10 @@ from concord.channels.email.decoding import (
     clean,
     decode_bytes,
     decode_words,
+    first_mailbox,
     one_line,
     parse_date,
+    skip_preamble,
 )
 
 # normalize_message_id is defined beside the report reader, which needs it and
@@ -86,8 +88,15 @@ class ParsedEmail:
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]
     from_name: str
-    from_address: str
+    from_address: str  # lower-cased, "" unless it reads as an address
     reply_to_address: str
+    # As written, for the sender fallbacks (see services.inbound): the From
+    # header decoded on one line, and the first address of From, Reply-To and
+    # Sender even when it is not one Concord accepts as it stands.
+    from_header: str
+    from_spec: str
+    reply_to_spec: str
+    sender_spec: str
     to: tuple[str, ...]
     cc: tuple[str, ...]
     delivered_to: tuple[str, ...]
@@ -406,7 +415,8 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
         )
     if not raw.strip():
         raise EmailRejected("The email is empty: it has no headers and no body.")
-    msg = _parse(raw)
+    preamble, rest = skip_preamble(raw)
+    msg = _parse(rest)
     headers = Headers(msg)
     if not headers.values and not str(msg.get_payload()).strip():
         raise EmailRejected("The email has no headers and no body.")
@@ -414,6 +424,11 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
     walk = _Walk(max_attachment_bytes, "\r\n" if b"\r\n" in raw[:4096] else "\n")
     if not headers.values:
         walk.defect("no header block: the whole email was read as its body")
+    if preamble:
+        first = preamble[0].decode("utf-8", "replace")[:100]
+        walk.defect(
+            f"{len(preamble)} line(s) before the headers were set aside, the first: {first}"
+        )
     try:
         _walk(msg, walk, 0)
     except RecursionError:
@@ -431,13 +446,18 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
 
     from_list = addresses(headers.all("from"))
     reply_to = addresses(headers.all("reply-to"))
+    written_name, from_spec = first_mailbox(headers.all("from"))
     return ParsedEmail(
         message_id=normalize_message_id(headers.first("message-id")),
         in_reply_to=message_ids(" ".join(headers.all("in-reply-to"))),
         references=message_ids(" ".join(headers.all("references"))),
-        from_name=from_list[0][0] if from_list else "",
+        from_name=from_list[0][0] if from_list else written_name,
         from_address=from_list[0][1] if from_list else "",
         reply_to_address=reply_to[0][1] if reply_to else "",
+        from_header=one_line(decode_words(headers.first("from")))[:998],
+        from_spec=from_spec[:998],
+        reply_to_spec=first_mailbox(headers.all("reply-to"))[1][:998],
+        sender_spec=first_mailbox(headers.all("sender"))[1][:998],
         to=address_list(headers.all("to")),
         cc=address_list(headers.all("cc")),
         delivered_to=address_list(headers.all("delivered-to", "x-original-to")),

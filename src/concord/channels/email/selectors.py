@@ -15,7 +15,7 @@ from concord.channels.email.models import (
     OutboundEmail,
     OutboundKind,
 )
-from concord.conversations.models import Channel, Conversation
+from concord.conversations.models import Channel, Conversation, Message
 from concord.conversations.selectors import conversation_by_external_ids
 
 
@@ -50,11 +50,15 @@ def inbound_waiting_ids(*, limit: int = 100) -> list[int]:
     )
 
 
-def conversation_for_message_ids(*, message_ids: Sequence[str]) -> Conversation | None:
+def conversation_for_message_ids(
+    *, message_ids: Sequence[str], customer_id: int | None = None
+) -> Conversation | None:
     """The conversation an email's In-Reply-To/References point at.
 
     Concord's own Message-IDs (replies and acknowledgements it sent) are
-    checked first, then the ids of emails customers sent us.
+    checked first, then the ids of emails customers sent us. A Message-ID is
+    not unique (mailers reuse them), so among the emails that carry one, a
+    conversation of ``customer_id`` wins over a newer one of someone else.
     """
     ids = [value for value in message_ids if value][:100]
     if not ids:
@@ -67,6 +71,17 @@ def conversation_for_message_ids(*, message_ids: Sequence[str]) -> Conversation 
     )
     if sent is not None:
         return sent.conversation
+    if customer_id is not None:
+        theirs = (
+            Message.objects.filter(
+                channel=Channel.EMAIL, external_id__in=ids, conversation__customer_id=customer_id
+            )
+            .select_related("conversation")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if theirs is not None:
+            return theirs.conversation
     return conversation_by_external_ids(channel=Channel.EMAIL, external_ids=ids)
 
 

@@ -27,12 +27,14 @@ from concord.channels.email.addresses import (
     conversation_from_address,
     conversation_from_subject,
     strip_subject_tag,
+    usable_address,
 )
 from concord.channels.email.models import (
     InboundEmail,
     InboundKind,
     InboundStatus,
     Mailbox,
+    SenderSource,
 )
 from concord.channels.email.parsing import EmailRejected, ParsedEmail, parse_email
 from concord.channels.email.reports import DeliveryReport
@@ -46,7 +48,14 @@ from concord.channels.email.services.outbound import (
     outbound_mark_bounced,
     outbound_queue_acknowledgement,
 )
-from concord.channels.email.services.raw import dedup_key, raw_delete, raw_read, raw_save
+from concord.channels.email.services.raw import (
+    content_hash,
+    dedup_key,
+    legacy_keys,
+    raw_delete,
+    raw_read,
+    raw_save,
+)
 from concord.channels.email.trimmer import trim_reply
 from concord.common.errors import ServiceError
 from concord.conversations.models import Channel, Conversation, Message
@@ -83,9 +92,13 @@ def inbound_store(
     envelope_to: Sequence[str] = (),
     at: datetime | None = None,
 ) -> Stored:
-    """Keep the raw email, once per mailbox, before anything parses it."""
+    """Keep the raw email, once per mailbox, before anything parses it.
+
+    Once means once per content (``dedup_key``): the same email delivered
+    again is recognised, a different email that reuses a Message-ID is stored.
+    """
     key, message_id = dedup_key(raw)
-    existing = InboundEmail.objects.filter(mailbox=mailbox, dedup_key=key).first()
+    existing = _stored_already(mailbox=mailbox, raw=raw, key=key, message_id=message_id)
     if existing is not None:
         return Stored(inbound=existing, created=False)
     storage_name = raw_save(raw)
@@ -112,6 +125,36 @@ def inbound_store(
         raw_delete(storage_name)
         raise
     return Stored(inbound=inbound, created=True)
+
+
+def _stored_already(
+    *, mailbox: Mailbox, raw: bytes, key: str, message_id: str
+) -> InboundEmail | None:
+    """This email, if the mailbox has it: by its key, or by the keys of older versions.
+
+    Rows stored before content keys were keyed ``mid:<Message-ID>`` (the same
+    email only if the stored copy's content matches) or ``sha256:<raw bytes>``.
+    One query either way.
+    """
+    by_id, by_bytes = legacy_keys(raw, message_id)
+    rows = {
+        row.dedup_key: row
+        for row in InboundEmail.objects.filter(
+            mailbox=mailbox, dedup_key__in=[k for k in (key, by_id, by_bytes) if k]
+        )
+    }
+    if key in rows:
+        return rows[key]
+    if by_bytes in rows:
+        return rows[by_bytes]
+    legacy = rows.get(by_id) if by_id else None
+    if legacy is not None:
+        try:
+            if f"content:{content_hash(raw_read(legacy.storage_name))}" == key:
+                return legacy
+        except OSError:  # its raw copy is gone: nothing to compare with
+            pass
+    return None
 
 
 def inbound_process(*, inbound_id: int, at: datetime | None = None) -> InboundEmail:
@@ -212,6 +255,8 @@ _PROCESSED_FIELDS = [
     "kind",
     "reason",
     "sender",
+    "sender_source",
+    "from_header",
     "conversation",
     "message",
 ]
@@ -245,9 +290,12 @@ def _record(
     if parsed.report is not None:
         _record_report(inbound=inbound, report=parsed.report, at=at)
         return
-    sender = parsed.from_address or parsed.reply_to_address or inbound.envelope_from.lower()
-    if not sender or "@" not in sender:
-        raise EmailRejected("The email has no sender address (no usable From: header).")
+    sender, source, notes = _sender(inbound=inbound, parsed=parsed)
+    if not sender:
+        raise EmailRejected(
+            "The email has no sender address (no usable From:, Reply-To:, Sender: or "
+            f"envelope sender; From: {parsed.from_header or 'none'})."
+        )
     if mailbox_for_recipient(address=sender, addresses=mailbox_addresses()) is not None:
         # Answering it would mail ourselves: the start of a loop (a forwarding
         # rule pointing back, or a bounce of our own acknowledgement).
@@ -256,10 +304,13 @@ def _record(
             "to avoid a mail loop."
         )
     customer, _ = customer_resolve(
-        kind=IdentityKind.EMAIL, value=sender, name=parsed.from_name[:200], at=at
+        kind=IdentityKind.EMAIL, value=sender, name=_display_name(parsed.from_name), at=at
     )
     inbound.sender = sender[:320]
-    conversation, notes = _thread(inbound=inbound, parsed=parsed, customer=customer)
+    inbound.sender_source = source
+    inbound.from_header = parsed.from_header if source != SenderSource.FROM else ""
+    conversation, thread_notes = _thread(inbound=inbound, parsed=parsed, customer=customer)
+    notes += thread_notes
     automatic = bool(parsed.auto_submitted)
     trimmed = trim_reply(text=parsed.text)
     body_text, body_html = _bodies(parsed=parsed, text=trimmed.text, trimmed=bool(trimmed.quoted))
@@ -271,6 +322,10 @@ def _record(
         )
         body_text = f"{body_text}\n\n{left_out}"
         body_html = None if body_html is None else f"{body_html}<p>{escape(left_out)}</p>"
+    if source != SenderSource.FROM:
+        # Said in the message itself, so the agent sees whose address this really is.
+        body_text = f"{body_text}\n\n[{notes[0]}]"
+        body_html = None if body_html is None else f"{body_html}<p>{escape(notes[0])}</p>"
     if conversation is None:
         opened = conversation_open(
             channel=Channel.EMAIL,
@@ -316,6 +371,50 @@ def _record(
         )
 
 
+_FALLBACKS = (
+    (SenderSource.REPLY_TO, "Reply-To"),
+    (SenderSource.SENDER, "Sender"),
+    (SenderSource.ENVELOPE, "the envelope sender (MAIL FROM)"),
+)
+
+
+def _sender(*, inbound: InboundEmail, parsed: ParsedEmail) -> tuple[str, str, list[str]]:
+    """(address, where it came from, notes): From if it is or can be made an address.
+
+    Else Reply-To, then Sender, then the envelope sender; the first note then
+    names the From header as written and the fallback used, so the fallback
+    is never mistaken for what From said. ("", "", notes) when none is usable.
+    """
+    notes: list[str] = []
+    written = parsed.from_spec or parsed.from_address
+    address = usable_address(written) if written else ""
+    if address:
+        if address != written.lower():
+            notes.append(f"The From address {written} was read as {address}.")
+        return address, SenderSource.FROM, notes
+    if not parsed.from_header:
+        what = "The email has no From header"
+    elif written:
+        what = (
+            f"The From address “{written}” (From: {parsed.from_header}) is not one Concord can use"
+        )
+    else:
+        what = f"The From header “{parsed.from_header}” could not be read as an address"
+    candidates = (parsed.reply_to_spec, parsed.sender_spec, inbound.envelope_from)
+    for (source, label), candidate in zip(_FALLBACKS, candidates, strict=True):
+        address = usable_address(candidate) if candidate else ""
+        if address:
+            notes.insert(0, f"{what}; the sender was taken from {label}: {address}.")
+            return address, source, notes
+    return "", "", notes
+
+
+def _display_name(name: str) -> str:
+    """A display name worth keeping as the customer's name: not an address, not empty."""
+    name = name.strip().strip("'\"").strip()
+    return "" if "@" in name else name[:200]
+
+
 def _subject(subject: str) -> str:
     limit = settings.CONCORD_MAX_SUBJECT_LENGTH
     return strip_subject_tag(subject)[:limit] or "(no subject)"
@@ -353,7 +452,7 @@ def _thread(
     """
     notes: list[str] = []
     found = conversation_for_message_ids(
-        message_ids=[*parsed.in_reply_to, *reversed(parsed.references)]
+        message_ids=[*parsed.in_reply_to, *reversed(parsed.references)], customer_id=customer.pk
     )
     candidates: list[Conversation | int] = [found] if found is not None else []
     recipients = [*parsed.to, *parsed.cc, *parsed.delivered_to, *inbound.envelope_to.split()]

@@ -10,6 +10,7 @@ from email.policy import compat32
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from concord.channels.email.decoding import skip_preamble
 from concord.channels.email.parsing import normalize_message_id
 
 RAW_PREFIX = "mail/raw"
@@ -20,19 +21,84 @@ _HEADER_BYTES = 256 * 1024
 def dedup_key(raw: bytes) -> tuple[str, str]:
     """(dedup key, normalised Message-ID) of a raw email.
 
-    Only the header block is read, with the lenient compat32 parser, so this
-    never fails: mail without a usable Message-ID is keyed by its content hash.
+    The key is a hash of the content (``content_hash``), never the Message-ID
+    alone: broken mailers reuse Message-IDs, forwarders keep them and spammers
+    forge them, so two different emails with one Message-ID are two emails.
+    The same email delivered twice (by SMTP and IMAP, or a retried delivery
+    through another relay) has the same key. Only the header block is read
+    for the Message-ID, with the lenient compat32 parser, so this never fails.
     """
-    head = raw[:_HEADER_BYTES]
+    head = skip_preamble(raw[:_HEADER_BYTES])[1]
     try:
         message_id = normalize_message_id(
             str(BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID") or "")
         )
     except Exception:  # a header we cannot read means "no Message-ID"
         message_id = ""
-    if message_id:
-        return f"mid:{message_id}"[:300], message_id[:300]
-    return f"sha256:{hashlib.sha256(raw).hexdigest()}", ""
+    return f"content:{content_hash(raw)}", message_id[:300]
+
+
+def legacy_keys(raw: bytes, message_id: str) -> tuple[str, str]:
+    """The keys rows stored before content keys had: by Message-ID, else by the raw bytes.
+
+    A row keyed by its Message-ID is the same email only if its content hash
+    matches too (the caller reads it); one keyed by the raw bytes is identical.
+    """
+    by_id = f"mid:{message_id}"[:300] if message_id else ""
+    return by_id, f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+# Header fields the servers on the way add, so two deliveries of one email
+# differ in them: trace fields, envelope copies, signatures and verdicts added
+# in transit, spam and virus scanners' notes.
+TRANSPORT_HEADERS = frozenset(
+    {
+        "received",
+        "x-received",
+        "return-path",
+        "delivered-to",
+        "x-delivered-to",
+        "x-original-to",
+        "envelope-to",
+        "x-envelope-to",
+        "x-envelope-from",
+        "x-forwarded-to",
+        "x-forwarded-for",
+        "dkim-signature",
+        "domainkey-signature",
+        "x-google-dkim-signature",
+        "authentication-results",
+        "x-original-authentication-results",
+        "received-spf",
+        "x-virus-scanned",
+        "x-gm-message-state",
+    }
+)
+_TRANSPORT_PREFIXES = ("arc-", "x-spam-", "x-ms-exchange-")
+
+
+def content_hash(raw: bytes) -> str:
+    """SHA-256 of the email without what transport adds: the same email, however delivered.
+
+    Line endings are unified, lines before the header block (``skip_preamble``)
+    and the ``TRANSPORT_HEADERS`` are left out; every other byte counts.
+    """
+    text = skip_preamble(raw.replace(b"\r\n", b"\n"))[1]
+    head, separator, body = text.partition(b"\n\n")
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.split(b"\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(b":", 1)[0].strip().lower().decode("ascii", "replace")
+        dropping = name in TRANSPORT_HEADERS or name.startswith(_TRANSPORT_PREFIXES)
+        if not dropping:
+            kept.append(line)
+    digest = hashlib.sha256(b"\n".join(kept))
+    digest.update(separator + body.rstrip(b"\n"))
+    return digest.hexdigest()
 
 
 def raw_save(raw: bytes) -> str:
