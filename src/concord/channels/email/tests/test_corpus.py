@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from concord.channels.email.models import InboundEmail, InboundKind, InboundStatus, Mailbox
+from concord.channels.email.services.raw import content_hash, dedup_key, raw_read
 from concord.channels.email.tests.conftest import deliver
 from concord.common.testing.corpus import EMAIL_CORPUS
 
@@ -75,3 +76,40 @@ def test_corpus_outcomes_are_reported(mailbox: Mailbox, capsys: pytest.CaptureFi
         print(f"\ncorpus outcomes over {len(MIME_FILES)} files: {outcomes}")  # noqa: T201
         for line in quarantined:
             print(f"  quarantined {line}")  # noqa: T201
+
+
+def test_every_corpus_email_delivered_twice_is_one_row_and_none_is_lost(
+    mailbox: Mailbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each file twice into one mailbox: one row per distinct email, none merged away.
+
+    Every file ends as its own row (or the row of a file with the same content
+    apart from transport headers), processed or quarantined with a reason;
+    two files that share only a Message-ID are two rows.
+    """
+    rows: dict[Path, int] = {}
+    for _ in range(2):
+        for path in MIME_FILES:
+            inbound = deliver(mailbox, path.read_bytes())
+            assert rows.setdefault(path, inbound.pk) == inbound.pk, path.name
+    distinct = {content_hash(path.read_bytes()) for path in MIME_FILES}
+    stored = InboundEmail.objects.all()
+    assert stored.count() == len(distinct) == len(set(rows.values()))
+    for path, pk in rows.items():
+        row = stored.get(pk=pk)
+        assert content_hash(raw_read(row.storage_name)) == content_hash(path.read_bytes())
+        assert row.status == InboundStatus.PROCESSED or row.reason.strip(), path.name
+    by_id: dict[str, set[int]] = {}
+    for path, pk in rows.items():
+        message_id = dedup_key(path.read_bytes())[1]
+        if message_id:
+            by_id.setdefault(message_id, set()).add(pk)
+    # Rows a Message-ID key would have merged into another (and so lost).
+    kept_apart = sum(len(pks) - 1 for pks in by_id.values())
+    assert kept_apart > 0  # the corpus has such emails: this test would catch the merge
+    with capsys.disabled():
+        print(  # noqa: T201
+            f"\ncorpus delivered twice: {len(MIME_FILES)} files x 2 -> {stored.count()} rows "
+            f"({len(MIME_FILES) - stored.count()} files repeat another's content; "
+            f"{kept_apart} different emails kept that share a Message-ID with another)"
+        )
