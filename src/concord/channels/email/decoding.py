@@ -282,8 +282,9 @@ def skip_preamble(raw: bytes) -> tuple[list[bytes], bytes]:
     """(lines before the header block, the email from its first header on).
 
     Some gateways put a line before the headers (an mbox ``>From …`` line, a
-    banner). Up to five such lines are set aside when a header block follows
-    them; otherwise the email is returned whole.
+    banner, an empty line). Up to five such lines are set aside when a header
+    block with a field every email has follows them; otherwise the email is
+    returned whole (mail without headers is all body).
     """
     if _HEADER_LINE.match(raw[:1000]):
         return [], raw
@@ -293,10 +294,7 @@ def skip_preamble(raw: bytes) -> tuple[list[bytes], bytes]:
         end = raw.find(b"\n", start)
         if end < 0:
             return [], raw
-        line = raw[start:end].rstrip(b"\r")
-        if not line.strip():
-            return [], raw  # an empty line first: headers-less mail, the rest is its body
-        skipped.append(line)
+        skipped.append(raw[start:end].rstrip(b"\r"))
         start = end + 1
         if _starts_header_block(raw[start : start + 64 * 1024]):
             return skipped, raw[start:]

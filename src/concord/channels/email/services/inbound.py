@@ -80,7 +80,7 @@ MAX_ATTEMPTS = 3
 @dataclass(frozen=True)
 class Stored:
     inbound: InboundEmail
-    created: bool  # False: we already had this email (same Message-ID or content)
+    created: bool  # False: we already had this email (same content, see dedup_key)
 
 
 def inbound_store(
@@ -387,11 +387,13 @@ def _sender(*, inbound: InboundEmail, parsed: ParsedEmail) -> tuple[str, str, li
     """
     notes: list[str] = []
     written = parsed.from_spec or parsed.from_address
-    address = usable_address(written) if written else ""
-    if address:
-        if address != written.lower():
-            notes.append(f"The From address {written} was read as {address}.")
-        return address, SenderSource.FROM, notes
+    # The first mailbox of From as written; else the first the strict reading accepts.
+    for spec in dict.fromkeys(s for s in (parsed.from_spec, parsed.from_address) if s):
+        address = usable_address(spec)
+        if address:
+            if address != spec.lower():
+                notes.append(f"The From address {spec} was read as {address}.")
+            return address, SenderSource.FROM, notes
     if not parsed.from_header:
         what = "The email has no From header"
     elif written:

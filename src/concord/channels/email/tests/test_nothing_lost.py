@@ -334,9 +334,15 @@ def test_a_line_before_the_headers_does_not_make_the_email_one_body(
     ).created
 
 
-def test_a_body_line_after_an_empty_first_line_is_not_taken_for_headers() -> None:
-    parsed = parse(b"\r\nSubject: not a header\r\n\r\nHi\r\n")
+def test_only_a_real_header_block_after_the_first_lines_is_taken_for_headers() -> None:
+    # An empty line first, then headers: the headers are read.
+    assert parse(b"\r\nSubject: Order 4411\r\nFrom: a@customer.test\r\n\r\nHi\r\n").subject == (
+        "Order 4411"
+    )
+    # Mail without headers whose text has a colon stays text.
+    parsed = parse(b"Hello team\r\nNote: call me back\r\n\r\nThanks\r\n")
     assert parsed.subject == ""
+    assert parsed.text.startswith("Hello team\nNote: call me back")
 
 
 # ---------------------------------------------------------------- display names
