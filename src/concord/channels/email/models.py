@@ -73,7 +73,7 @@ class InboundKind(models.TextChoices):
 
 
 class SenderSource(models.TextChoices):
-    UNKNOWN = "", "Not processed yet"
+    UNKNOWN = "", "None (a report, quarantined or not processed yet)"
     FROM = "from", "From"
     REPLY_TO = "reply-to", "Reply-To (From unusable)"
     SENDER = "sender", "Sender (From unusable)"

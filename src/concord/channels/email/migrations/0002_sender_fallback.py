@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=[
-                    ("", "Not processed yet"),
+                    ("", "None (a report, quarantined or not processed yet)"),
                     ("from", "From"),
                     ("reply-to", "Reply-To (From unusable)"),
                     ("sender", "Sender (From unusable)"),

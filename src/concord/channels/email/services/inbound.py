@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -414,7 +415,10 @@ def _sender(*, inbound: InboundEmail, parsed: ParsedEmail) -> tuple[str, str, li
 def _display_name(name: str) -> str:
     """A display name worth keeping as the customer's name: not an address, not empty."""
     name = name.strip().strip("'\"").strip()
-    return "" if "@" in name else name[:200]
+    return "" if _ADDRESS_LIKE.search(name) else name[:200]
+
+
+_ADDRESS_LIKE = re.compile(r"\S@\S")
 
 
 def _subject(subject: str) -> str:
