@@ -8,6 +8,8 @@ over the size cap, empty, or cannot be parsed at all raises ``EmailRejected``.
 
 from __future__ import annotations
 
+import binascii
+import mimetypes
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,14 +22,17 @@ from concord.channels.email.autoreply import auto_reply_reason
 from concord.channels.email.decoding import (
     POLICY,
     Headers,
+    MessageCharsets,
     address_list,
     addresses,
     clean,
     decode_bytes,
     decode_words,
     first_mailbox,
+    message_charsets,
     one_line,
     parse_date,
+    raw_bytes,
     skip_preamble,
 )
 
@@ -133,6 +138,7 @@ class _Segment:
 class _Walk:
     max_attachment_bytes: int
     linesep: str
+    charsets: MessageCharsets
     segments: list[_Segment] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     skipped: list[SkippedPart] = field(default_factory=list)
@@ -180,7 +186,8 @@ def _walk(part: Message, walk: _Walk, depth: int) -> None:
         if ctype in _REPORT_TYPES:
             return
         if ctype in _REFERENCE_TYPES:
-            walk.skipped.append(SkippedPart(_filename(part), 0, _REFERENCE_TYPES[ctype]))
+            name = _filename(part, walk.charsets)
+            walk.skipped.append(SkippedPart(name, 0, _REFERENCE_TYPES[ctype]))
         elif ctype in _ENCLOSED_TYPES or (
             ctype.startswith("message/") and isinstance(part.get_payload(), list)
         ):
@@ -191,7 +198,7 @@ def _walk(part: Message, walk: _Walk, depth: int) -> None:
             # Its boundary never appeared: what is there is best read as text.
             walk.defect(f"{ctype} without its parts; read as plain text")
             _text_leaf(part, "text/plain", walk)
-        elif ctype in ("text/plain", "text/html") and _is_body(part, depth):
+        elif ctype in ("text/plain", "text/html") and _is_body(part, depth, walk):
             _text_leaf(part, ctype, walk)
         else:
             _attachment(part, ctype, walk)
@@ -226,7 +233,9 @@ def _multipart(part: Message, ctype: str, walk: _Walk, depth: int) -> None:
     texts: list[str] = []
     htmls: list[str] = []
     for child in children:
-        sub = _Walk(walk.max_attachment_bytes, walk.linesep, parts_seen=walk.parts_seen)
+        sub = _Walk(
+            walk.max_attachment_bytes, walk.linesep, walk.charsets, parts_seen=walk.parts_seen
+        )
         _walk(child, sub, depth + 1)
         walk.parts_seen = sub.parts_seen
         walk.attachments += sub.attachments
@@ -253,12 +262,12 @@ def _disposition(part: Message) -> str:
         return ""
 
 
-def _is_body(part: Message, depth: int) -> bool:
+def _is_body(part: Message, depth: int, walk: _Walk) -> bool:
     disposition = _disposition(part)
     if disposition == "attachment":
         return False
     # A named text part is a file the sender attached, unless it is the whole email.
-    return depth == 0 or disposition == "inline" or not _filename(part)
+    return depth == 0 or disposition == "inline" or not _filename(part, walk.charsets)
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -275,7 +284,7 @@ def _text_leaf(part: Message, ctype: str, walk: _Walk) -> None:
     if label is None and ctype == "text/html":
         found = _META_CHARSET.search(data[:4096])
         label = found.group(1).decode("ascii") if found else None
-    text, note = decode_bytes(data, label)
+    text, note = decode_bytes(data, label, walk.charsets)
     if note:
         walk.defect(f"{ctype}: {note}")
     text = clean(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -283,6 +292,7 @@ def _text_leaf(part: Message, ctype: str, walk: _Walk) -> None:
         walk.raw_html.append(text)
         walk.segments.append(_Segment(None, sanitize_html(text)))
         return
+    text = _uudecode(text, walk)
     if _param(part, "format").lower() == "flowed":
         text = _unflow(text, delsp=_param(part, "delsp").lower() == "yes")
     walk.segments.append(_Segment(text, None))
@@ -333,14 +343,39 @@ def _unflow(text: str, *, delsp: bool) -> str:
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _filename(part: Message) -> str:
-    try:
-        name = part.get_filename() or ""
-    except Exception:
-        name = ""
-    name = _UNSAFE_NAME.sub("", decode_words(clean(name)))
+def _filename(part: Message, charsets: MessageCharsets) -> str:
+    name = _UNSAFE_NAME.sub("", decode_words(_raw_filename(part, charsets), charsets))
     # The name is the sender's, the path is not: "../../etc/passwd" is "passwd".
     return one_line(re.split(r"[/\\]", name)[-1])[:255]
+
+
+def _raw_filename(part: Message, charsets: MessageCharsets) -> str:
+    """The file name a part gives, its bytes decoded like any header (encoded words left).
+
+    Read from the header as written: the modern policy turns raw 8-bit bytes
+    and a wrongly labelled RFC 2231 value into replacement characters before
+    any charset fallback could see them. Content-Disposition's ``filename``
+    first, then Content-Type's ``name``.
+    """
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        values = [str(v) for k, v in part.raw_items() if k.lower() == header]
+        if not values:
+            continue
+        holder = Message()  # compat32: parameters as written, RFC 2231 left to us
+        try:
+            written = raw_bytes(values[0]).decode("latin-1")
+            holder[header] = written.replace("\r", "").replace("\n", "")
+            value = holder.get_param(param, None, header)
+        except Exception:  # an unreadable header names no file
+            value = None
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded as latin-1)
+            label, _, text = value
+            data = str(text).encode("latin-1", "replace")
+            return decode_bytes(data, str(label or "") or None, charsets)[0]
+        if isinstance(value, str) and value:
+            data = value.encode("latin-1", "replace")
+            return decode_bytes(data, None, charsets)[0]
+    return ""
 
 
 def _content_id(part: Message) -> str:
@@ -350,7 +385,7 @@ def _content_id(part: Message) -> str:
 
 def _attachment(part: Message, ctype: str, walk: _Walk) -> None:
     payload = _payload_bytes(part)
-    name = _filename(part)
+    name = _filename(part, walk.charsets)
     if not payload and not name:
         return  # an empty unnamed part (a stray boundary) carries nothing
     _keep(walk, name, ctype, payload, _content_id(part), inline=_disposition(part) == "inline")
@@ -370,7 +405,7 @@ def _keep(
 def _enclosed(part: Message, ctype: str, walk: _Walk) -> None:
     """A forwarded email is kept whole as an .eml attachment; its body is not ours to show."""
     enclosed = part.get_payload()
-    name = _filename(part)
+    name = _filename(part, walk.charsets)
     if not isinstance(enclosed, list) or not enclosed or not isinstance(enclosed[0], Message):
         payload = _payload_bytes(part)
     else:
@@ -389,6 +424,61 @@ def _enclosed(part: Message, ctype: str, walk: _Walk) -> None:
             name = f"{subject}.eml" if subject else ""
     content_type = "message/rfc822" if ctype == "message/news" else ctype
     _keep(walk, name, content_type, payload, _content_id(part), inline=False)
+
+
+# ---------------------------------------------------------------- uuencoded files
+
+_UU_BEGIN = re.compile(r"^begin +([0-7]{3,4}) +(\S.*?)\s*$")
+_UU_LINE = re.compile(r"^[\x20-\x60]+$")
+_UU_MAX_LINES = 2_000_000
+
+
+def _uudecode(text: str, walk: _Walk) -> str:
+    """Files uuencoded into a plain-text body (``begin 644 name`` … ``end``) as attachments.
+
+    The encoded lines leave the text; a block without its ``end`` line, or
+    with lines that are not uuencoding, stays text as it was.
+    """
+    if "begin " not in text:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        found = _UU_BEGIN.match(lines[i])
+        block = _uu_block(lines, i) if found else None
+        if found is None or block is None:
+            kept.append(lines[i])
+            i += 1
+            continue
+        payload, end = block
+        name = one_line(re.split(r"[/\\]", _UNSAFE_NAME.sub("", found.group(2)))[-1])[:255]
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        _keep(walk, name, ctype, payload, "", inline=False)
+        i = end + 1
+    return "\n".join(kept)
+
+
+def _uu_block(lines: list[str], start: int) -> tuple[bytes, int] | None:
+    """(decoded bytes, index of the ``end`` line) of the block opening at ``start``, or None."""
+    out = bytearray()
+    for index in range(start + 1, min(len(lines), start + _UU_MAX_LINES)):
+        line = lines[index].rstrip("\r")
+        if line.strip() == "end":
+            return bytes(out), index
+        if not line or line in ("`", " "):
+            continue
+        # A line is its length character, then 4 characters per 3 bytes (some
+        # encoders add a checksum character, some mail servers strip trailing
+        # spaces); anything else ends the block as text.
+        needed = (((ord(line[0]) - 32) & 63) + 2) // 3 * 4
+        if not _UU_LINE.match(line) or len(line) - 1 > needed + 2:
+            return None
+        try:
+            out += binascii.a2b_uu(line[: needed + 1].ljust(needed + 1).encode("ascii"))
+        except binascii.Error:
+            return None
+    return None
 
 
 # ---------------------------------------------------------------- the whole email
@@ -417,11 +507,12 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
         raise EmailRejected("The email is empty: it has no headers and no body.")
     preamble, rest = skip_preamble(raw)
     msg = _parse(rest)
-    headers = Headers(msg)
+    charsets = message_charsets(msg, MAX_PARTS)
+    headers = Headers(msg, charsets)
     if not headers.values and not str(msg.get_payload()).strip():
         raise EmailRejected("The email has no headers and no body.")
 
-    walk = _Walk(max_attachment_bytes, "\r\n" if b"\r\n" in raw[:4096] else "\n")
+    walk = _Walk(max_attachment_bytes, "\r\n" if b"\r\n" in raw[:4096] else "\n", charsets)
     if not headers.values:
         walk.defect("no header block: the whole email was read as its body")
     if preamble:
@@ -444,9 +535,9 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
     if report is not None and not auto_submitted:
         auto_submitted = "delivery report"
 
-    from_list = addresses(headers.all("from"))
-    reply_to = addresses(headers.all("reply-to"))
-    written_name, from_spec = first_mailbox(headers.all("from"))
+    from_list = addresses(headers.all("from"), charsets)
+    reply_to = addresses(headers.all("reply-to"), charsets)
+    written_name, from_spec = first_mailbox(headers.all("from"), charsets)
     return ParsedEmail(
         message_id=normalize_message_id(headers.first("message-id")),
         in_reply_to=message_ids(" ".join(headers.all("in-reply-to"))),
@@ -454,7 +545,7 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
         from_name=from_list[0][0] if from_list else written_name,
         from_address=from_list[0][1] if from_list else "",
         reply_to_address=reply_to[0][1] if reply_to else "",
-        from_header=one_line(decode_words(headers.first("from")))[:998],
+        from_header=one_line(decode_words(headers.first("from"), charsets))[:998],
         from_spec=from_spec[:998],
         reply_to_spec=first_mailbox(headers.all("reply-to"))[1][:998],
         sender_spec=first_mailbox(headers.all("sender"))[1][:998],
@@ -462,7 +553,7 @@ def parse_email(*, raw: bytes, max_message_bytes: int, max_attachment_bytes: int
         cc=address_list(headers.all("cc")),
         delivered_to=address_list(headers.all("delivered-to", "x-original-to")),
         # The caller keeps a few hundred characters; decoding 200 KB of subject costs 0.1 s.
-        subject=one_line(decode_words(headers.first("subject")[:_SUBJECT_READ])),
+        subject=one_line(decode_words(headers.first("subject")[:_SUBJECT_READ], charsets)),
         date=parse_date(headers.first("date")),
         text=_text(walk.segments),
         html=_html(walk.segments),
