@@ -12,7 +12,7 @@ message is returned whole.
 """
 
 # The patterns hold words in many scripts on purpose (Cyrillic, CJK, fullwidth colons).
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 
 EMPTY, TEXT, QUOTE, DELIM, SIG, HEADER, MARKER = "e", "t", "q", "d", "s", "h", "b"
+# A "From:" header line: a header block that starts with it needs only two lines.
+FROM_HEADER = "f"
+HEADERS = (HEADER, FROM_HEADER)
 
 # Longer lines are never markers, headers or signatures; skipping the pattern
 # work for them keeps pathological input (one huge line) linear and cheap.
@@ -116,8 +119,9 @@ _FORWARD_MARKER = re.compile(
 _ATTRIBUTION_VERB = re.compile(
     r"(?s:.*)(?P<verb>(?<!\w)(?:wrote|writes|schrieb|geschrieben|écrit|schreef|ha scritto|scrisse"
     r"|escribió|escribio|escreveu|skrev|kirjoitti|napisał(?:\(a\))?|napisała|pisze"
-    r"|написал(?:\(а\))?|написала|пишет|yazdı|írta|napsal)(?!\w)"
-    r"|写道|寫道|書きました)"
+    r"|написал(?:\(а\))?|написала|пишет|написав(?:\(ла\))?|пише"
+    r"|yazdı|írta|napsal)(?!\w)"
+    r"|写道|寫道|書きました|のメッセージ)"
     r".{0,150}?[:：]\s*$",
     re.IGNORECASE,
 )
@@ -126,6 +130,29 @@ _EVIDENCE = re.compile(r"[\d@]")
 # "2013/7/20 sam via Discourse Meta <info@discourse.org>" with an optional colon.
 _DATE_SOMEONE_EMAIL = re.compile(
     r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b.{0,200}<\s*[^<>\s]+@[^<>\s]+\s*>\s*[:：]?\s*$"
+)
+# "пн, 23 нояб. 2026 г. в 10:00, Name <addr>:", "2026年11月23日(月) 10:00 Name <addr>:":
+# Gmail's attribution in languages where it has no verb; a time or a year and
+# an address in angle brackets, ending with a colon.
+_DATED_ADDRESS_COLON = re.compile(
+    r"(?=.{0,200}(?:\d{1,2}:\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)))"
+    r".{0,200}<\s*[^<>\s]+@[^<>\s]+\s*>\)?\s*[:：]\s*"
+)
+# Zoho's "---- On Mon, 23 Nov 2026 … <addr> wrote ----".
+_FRAMED = re.compile(r"[-=_*~]{2,}\s*(?P<inner>.{4,300}?)\s*[-=_*~]{2,}")
+# Outlook's header block written as one line: "From: … Sent: … To: …".
+_ONE_LINE_HEADERS = re.compile(
+    r"\*{0,2}(?:from|von|de|da|van|från|fra|od|от|发件人|差出人)\s*[:：].{1,200}?\s"
+    r"\*{0,2}(?:sent|date|gesendet|datum|envoyé|enviado|enviada|fecha|inviato|data|verzonden"
+    r"|skickat|sendt|wysłano|отправлено|дата|发送时间|送信日時)\s*[:：]",
+    re.IGNORECASE,
+)
+# The header word that starts an embedded email's header block ("From:" …);
+# with a second header below it, two lines are enough for a block.
+_FROM_HEADER = re.compile(
+    r"\*{0,2}(?:from|von|de|da|van|från|fra|od|от|kimden|lähettäjä|feladó|发件人|寄件者|差出人)"
+    r"\s*[:：]",
+    re.IGNORECASE,
 )
 # How attributions start: "On …", "Am …", "Le …", or a date.
 _ATTRIBUTION_INTRO = re.compile(r"\s*(?:(?:On|At|Am|Le|Op|Il|El|Em|Den|Dnia|W dniu|В|Dne)\s|在|\d)")
@@ -209,10 +236,16 @@ def _classify_line(stripped: str) -> str:
         return DELIM
     if len(stripped) > _MAX_SPECIAL_LINE:
         return TEXT
-    if _FORWARD_MARKER.fullmatch(stripped) or _DATE_SOMEONE_EMAIL.match(stripped):
+    if (
+        _FORWARD_MARKER.fullmatch(stripped)
+        or _DATE_SOMEONE_EMAIL.match(stripped)
+        or _DATED_ADDRESS_COLON.fullmatch(stripped)
+        or _ONE_LINE_HEADERS.match(stripped)
+        or _is_framed_attribution(stripped)
+    ):
         return MARKER
     if _HEADER.match(stripped):
-        return HEADER
+        return FROM_HEADER if _FROM_HEADER.match(stripped) else HEADER
     if (_SIGNATURES.fullmatch(stripped) and _SIGNATURE_SUBJECT.search(stripped)) or (
         len(stripped) <= 40 and _SHORT_DEVICE_SIGNATURE.fullmatch(stripped)
     ):
@@ -228,6 +261,14 @@ def _is_quote(stripped: str) -> bool:
         # "| quoted" but not a Markdown table row ("| a | b |").
         return len(stripped) == 1 or (stripped[1].isspace() and not stripped.endswith("|"))
     return first.isascii() and first.isalpha() and bool(_NAMED_QUOTE.match(stripped))
+
+
+def _is_framed_attribution(stripped: str) -> bool:
+    framed = _FRAMED.fullmatch(stripped)
+    if framed is None:
+        return False
+    inner = framed.group("inner").rstrip(":：") + ":"
+    return bool(_ATTRIBUTION_VERB.match(inner[-_VERB_WINDOW:]) and _EVIDENCE.search(inner))
 
 
 def _is_delimiter(stripped: str) -> bool:
@@ -330,6 +371,7 @@ def _drop(classes: list[str]) -> list[bool]:
         _cut_at_marker,
         _cut_at_header_block,
         _drop_trailing_quote,
+        _drop_leading_quote,
         _drop_stray_markers,
     ):
         live = [i for i, gone in enumerate(dropped) if not gone]
@@ -341,7 +383,7 @@ def _drop(classes: list[str]) -> list[bool]:
 def _cut_at_delimiter(seq: list[str]) -> range:
     """A delimiter after text ("--", "____") starts a signature or an embedded email."""
     texts_after = _count_after(seq, TEXT)
-    last_structure = _last_index(seq, (QUOTE, HEADER, MARKER))
+    last_structure = _last_index(seq, (QUOTE, *HEADERS, MARKER))
     seen_text = False
     for pos, kind in enumerate(seq):
         if kind == TEXT:
@@ -388,17 +430,17 @@ def _cut_at_header_block(seq: list[str]) -> range:
     seen_text = False
     pos = 0
     while pos < len(seq):
-        if seq[pos] != HEADER:
+        if seq[pos] not in HEADERS:
             seen_text = seen_text or seq[pos] == TEXT
             pos += 1
             continue
         # Wrapped header values leave single non-header lines inside a block.
         headers, last, probe = 1, pos, pos + 1
         while probe < len(seq) and probe - last <= 2:
-            if seq[probe] == HEADER:
+            if seq[probe] in HEADERS:
                 headers, last = headers + 1, probe
             probe += 1
-        if seen_text and headers >= 3:
+        if seen_text and (headers >= 3 or (headers == 2 and seq[pos] == FROM_HEADER)):
             return range(pos, len(seq))
         seen_text = seen_text or TEXT in seq[pos : last + 1]
         pos = last + 1
@@ -415,6 +457,27 @@ def _drop_trailing_quote(seq: list[str]) -> range:
     return range(0)
 
 
+def _drop_leading_quote(seq: list[str]) -> range:
+    """A bottom-posted reply: the email opens with an attributed quote, the new text follows.
+
+    Only when an attribution ("On … wrote:") heads the quote, as mailers write
+    it when replying below the history; a bare quote above the text is the
+    customer quoting for context and stays (as in the shared corpus). Only
+    when no quote comes after the text either: quotes and text taking turns
+    are answers written between the quoted lines, which stay too.
+    """
+    pos = 0
+    while pos < len(seq) and seq[pos] == EMPTY:
+        pos += 1
+    if pos == len(seq) or seq[pos] != MARKER:
+        return range(0)
+    while pos < len(seq) and seq[pos] in (EMPTY, MARKER, QUOTE):
+        pos += 1
+    if QUOTE not in seq[:pos] or TEXT not in seq[pos:] or QUOTE in seq[pos:]:
+        return range(0)
+    return range(pos)
+
+
 def _drop_stray_markers(seq: list[str]) -> list[int]:
     """Remove leftover attribution lines, except a forward's own marker.
 
@@ -429,12 +492,12 @@ def _drop_stray_markers(seq: list[str]) -> list[int]:
         if kind == MARKER:
             span.append(pos)
             continue
-        if span and following != HEADER:
+        if span and following not in HEADERS:
             doomed += span
         span = []
         if kind != EMPTY:
             following = kind
-    if span and following != HEADER:
+    if span and following not in HEADERS:
         doomed += span
     return doomed
 
