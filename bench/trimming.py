@@ -12,6 +12,11 @@ half (rules may be written while looking at it), the second half is *held out*
 third set is our own multilingual cases
 (``concord.channels.email.tests.trimming_cases``). A result counts when the
 kept text equals the expected text with runs of white space collapsed.
+*Fresh cases* are a second hand-written set, written after the rules for the
+first were settled and scored once before any further change. The last set
+is our own HTML replies (Gmail, Apple Mail, Outlook web and desktop, Yahoo,
+Thunderbird), each trimmed as sent and after sanitising (as Concord stores
+it); the kept HTML's text is compared.
 
 ``--mail-parser-reply`` scores the PyPI package ``mail-parser-reply`` (all its
 languages switched on) on the same sets instead, as a baseline; it must be
@@ -30,7 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from concord.channels.email.tests.trimming_cases import CASES  # noqa: E402
+from concord.channels.email.tests.trimming_cases import (  # noqa: E402
+    CASES,
+    FRESH_CASES,
+    HTML_CASES,
+)
 from concord.common.testing.corpus import EMAIL_CORPUS  # noqa: E402
 
 CORPUS = EMAIL_CORPUS / "reply-trimmer"
@@ -52,6 +61,21 @@ def _concord() -> Callable[[str], str]:
     from concord.channels.email.trimmer import trim_reply
 
     return lambda text: trim_reply(text=text).text
+
+
+def _concord_html() -> Callable[[str], str]:
+    from concord.channels.email.trimmer import trim_html
+    from concord.common.html import html_to_text, sanitize_html
+
+    return lambda html: html_to_text(sanitize_html(trim_html(html=html).html))
+
+
+def _html_items() -> list[tuple[str, str, str]]:
+    from concord.common.html import sanitize_html
+
+    items = [(f"{c.name} (as sent)", c.email, c.expected) for c in HTML_CASES]
+    items += [(f"{c.name} (sanitised)", sanitize_html(c.email), c.expected) for c in HTML_CASES]
+    return items
 
 
 def _mail_parser_reply() -> Callable[[str], str]:
@@ -102,10 +126,14 @@ def main() -> None:
         ("tuning half", _corpus_items(tuning), args.show_failures),
         ("held-out half", _corpus_items(held_out), args.held_out_failures),
         ("own cases", [(c.name, c.email, c.expected) for c in CASES], args.show_failures),
+        ("fresh cases", [(c.name, c.email, c.expected) for c in FRESH_CASES], args.show_failures),
     ]
     label = "mail-parser-reply" if args.mail_parser_reply else "concord"
-    for title, items, show in sets:
-        passed, total = _score(trim, items, show)
+    scored = [(title, trim, items, show) for title, items, show in sets]
+    if not args.mail_parser_reply:  # it reads plain text only
+        scored.append(("own HTML", _concord_html(), _html_items(), args.show_failures))
+    for title, trim_one, items, show in scored:
+        passed, total = _score(trim_one, items, show)
         print(f"{label:18} {title:14} {passed:3}/{total:<3} {passed / total:6.1%}")
 
 

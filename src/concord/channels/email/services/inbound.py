@@ -57,7 +57,7 @@ from concord.channels.email.services.raw import (
     raw_read,
     raw_save,
 )
-from concord.channels.email.trimmer import trim_reply
+from concord.channels.email.trimmer import trim_html, trim_reply
 from concord.common.errors import ServiceError
 from concord.conversations.models import Channel, Conversation, Message
 from concord.conversations.selectors import conversation_find
@@ -429,12 +429,16 @@ def _subject(subject: str) -> str:
 def _bodies(*, parsed: ParsedEmail, text: str, trimmed: bool) -> tuple[str, str | None]:
     """The text and HTML to record, within the size limit the services enforce.
 
-    When the trimmer folded away quoted history the HTML still contains it, so
-    the trimmed text is shown instead. Nothing is lost either way: the quoted
+    When the trimmer folded away quoted history, the HTML loses it too
+    (``trim_html``); when the HTML trimmer finds no history of its own, the
+    trimmed text is shown instead. Nothing is lost either way: the quoted
     part is kept on the message and the raw email is kept.
     """
     limit = settings.CONCORD_MAX_MESSAGE_BYTES
-    html = None if trimmed or not parsed.html.strip() else parsed.html
+    html = parsed.html if parsed.html.strip() else None
+    if html is not None and trimmed:
+        folded = trim_html(html=html)
+        html = folded.html if folded.quoted else None
     if html is not None and len(html.encode("utf-8")) > limit:
         html = None
     text = text.strip()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from concord.channels.email.tests.trimming_cases import CASES, Case
+from concord.channels.email.tests.trimming_cases import CASES, FRESH_CASES, Case
 from concord.channels.email.trimmer import Trimmed, trim_reply
 from concord.common.testing.corpus import EMAIL_CORPUS
 
@@ -75,7 +75,7 @@ def test_it_loses_nothing_from_a_corpus_email(name: str) -> None:
     _assert_nothing_lost(source, trim_reply(text=source))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("case", CASES + FRESH_CASES, ids=[c.name for c in CASES + FRESH_CASES])
 def test_it_trims_a_hand_written_case_in_any_language(case: Case) -> None:
     result = trim_reply(text=case.email)
     assert _normalised(result.text) == _normalised(case.expected)

@@ -20,9 +20,13 @@ import re
 from dataclasses import dataclass
 
 EMPTY, TEXT, QUOTE, DELIM, SIG, HEADER, MARKER = "e", "t", "q", "d", "s", "h", "b"
-# A "From:" header line: a header block that starts with it needs only two lines.
-FROM_HEADER = "f"
-HEADERS = (HEADER, FROM_HEADER)
+# Header lines of an embedded email, by what they show: a "From:" line
+# without or with an address, and any other header line without or with
+# evidence of an email (an address, or the Subject). A block counts only with
+# evidence, so "From: Berlin / To: Munich / Date: 12 May" stays the customer's.
+FROM_HEADER, FROM_ADDRESS, HEADER_EVIDENCE = "f", "F", "H"
+HEADERS = (HEADER, FROM_HEADER, FROM_ADDRESS, HEADER_EVIDENCE)
+_HEADER_WITH_EVIDENCE = (FROM_ADDRESS, HEADER_EVIDENCE)
 
 # Longer lines are never markers, headers or signatures; skipping the pattern
 # work for them keeps pathological input (one huge line) linear and cheap.
@@ -117,7 +121,8 @@ _FORWARD_MARKER = re.compile(
 # "... wrote:" and its translations, possibly followed by a date ("schrieb am
 # Fr., 28. Apr. 2017 um 11:53 Uhr:"), ending the (joined) attribution line.
 _ATTRIBUTION_VERB = re.compile(
-    r"(?s:.*)(?P<verb>(?<!\w)(?:wrote|writes|schrieb|geschrieben|écrit|schreef|ha scritto|scrisse"
+    r"(?s:.*)(?P<verb>(?<!\w)(?:wrote|writes|schrieb|geschrieben|geschreven|écrit|schreef"
+    r"|ha scritto|scrisse"
     r"|escribió|escribio|escreveu|skrev|kirjoitti|napisał(?:\(a\))?|napisała|pisze"
     r"|написал(?:\(а\))?|написала|пишет|написав(?:\(ла\))?|пише"
     r"|yazdı|írta|napsal)(?!\w)"
@@ -154,6 +159,11 @@ _FROM_HEADER = re.compile(
     r"\s*[:：]",
     re.IGNORECASE,
 )
+_SUBJECT_HEADER = re.compile(
+    r"\*{0,2}(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp|ämne|emne|temat|тема"
+    r"|konu|aihe|tárgy|předmět|主题|主旨|件名)\s*[:：]",
+    re.IGNORECASE,
+)
 # How attributions start: "On …", "Am …", "Le …", or a date.
 _ATTRIBUTION_INTRO = re.compile(r"\s*(?:(?:On|At|Am|Le|Op|Il|El|Em|Den|Dnia|W dniu|В|Dne)\s|在|\d)")
 # "interesting." ends a sentence; "28." or "Apr." in a wrapped date does not.
@@ -172,13 +182,33 @@ def trim_reply(*, text: str) -> Trimmed:
     """Split an email's plain text into the new text and what was removed."""
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = normalised.split("\n")
-    classes = _classify(lines)
-    if TEXT not in classes:  # only quotes (or nothing): keep it all
+    dropped = dropped_lines(lines)
+    if dropped is None:
         return Trimmed(text=_strip_blank_lines(normalised), quoted="")
+    kept = [i for i in range(len(lines)) if not dropped[i]]
+    removed = [line for line, gone in zip(lines, dropped, strict=True) if gone]
+    return Trimmed(
+        text=_strip_blank_lines("\n".join(lines[i] for i in kept)),
+        quoted=_strip_blank_lines("\n".join(removed)),
+    )
+
+
+def dropped_lines(lines: list[str], *, markers: frozenset[int] = frozenset()) -> list[bool] | None:
+    """For each line, whether it is history; None when the email is kept whole.
+
+    ``markers`` are lines known to start history whatever they say (the HTML
+    trimmer passes the first line of a mailer's quote container).
+    """
+    classes = _classify(lines)
+    for i in markers:
+        if classes[i] in (TEXT, DELIM, EMPTY, *HEADERS):
+            classes[i] = MARKER
+    if TEXT not in classes:  # only quotes (or nothing): keep it all
+        return None
     dropped = _drop(classes)
     kept = [i for i in range(len(lines)) if not dropped[i]]
     if not any(classes[i] == TEXT for i in kept):
-        return Trimmed(text=_strip_blank_lines(normalised), quoted="")
+        return None
     # Blank lines around the kept text go too; they may hold invisible
     # characters (Gmail's U+1427), which then travel with the quoted part.
     first, last = 0, len(kept)
@@ -188,12 +218,7 @@ def trim_reply(*, text: str) -> Trimmed:
         last -= 1
     for i in kept[:first] + kept[last:]:
         dropped[i] = True
-    kept = kept[first:last]
-    removed = [line for line, gone in zip(lines, dropped, strict=True) if gone]
-    return Trimmed(
-        text=_strip_blank_lines("\n".join(lines[i] for i in kept)),
-        quoted=_strip_blank_lines("\n".join(removed)),
-    )
+    return dropped
 
 
 def _strip_blank_lines(text: str) -> str:
@@ -224,7 +249,23 @@ def _classify(lines: list[str]) -> list[str]:
         else:
             classes.append(_classify_line(stripped))
     _mark_wrapped_attributions(lines, classes)
+    _mark_quoted_opening_attribution(lines, classes)
     return classes
+
+
+def _mark_quoted_opening_attribution(lines: list[str], classes: list[str]) -> None:
+    """Apple Mail's bottom-posting quotes the attribution too: "> On … wrote:" first."""
+    first = next((i for i, kind in enumerate(classes) if kind != EMPTY), None)
+    if first is None or classes[first] != QUOTE or len(lines[first]) > _MAX_SPECIAL_LINE:
+        return
+    unquoted = lines[first].strip().lstrip(">").strip()
+    if (
+        unquoted.endswith((":", "："))
+        and _ATTRIBUTION_VERB.match(unquoted[-_VERB_WINDOW:])
+        and _EVIDENCE.search(unquoted)
+        and _ATTRIBUTION_INTRO.match(unquoted)
+    ):
+        classes[first] = MARKER
 
 
 def _classify_line(stripped: str) -> str:
@@ -245,7 +286,10 @@ def _classify_line(stripped: str) -> str:
     ):
         return MARKER
     if _HEADER.match(stripped):
-        return FROM_HEADER if _FROM_HEADER.match(stripped) else HEADER
+        address = "@" in stripped
+        if _FROM_HEADER.match(stripped):
+            return FROM_ADDRESS if address else FROM_HEADER
+        return HEADER_EVIDENCE if address or _SUBJECT_HEADER.match(stripped) else HEADER
     if (_SIGNATURES.fullmatch(stripped) and _SIGNATURE_SUBJECT.search(stripped)) or (
         len(stripped) <= 40 and _SHORT_DEVICE_SIGNATURE.fullmatch(stripped)
     ):
@@ -440,7 +484,10 @@ def _cut_at_header_block(seq: list[str]) -> range:
             if seq[probe] in HEADERS:
                 headers, last = headers + 1, probe
             probe += 1
-        if seen_text and (headers >= 3 or (headers == 2 and seq[pos] == FROM_HEADER)):
+        block = seq[pos : last + 1]
+        evidence = any(kind in _HEADER_WITH_EVIDENCE for kind in block)
+        two_from = headers == 2 and seq[pos] in (FROM_HEADER, FROM_ADDRESS)
+        if seen_text and evidence and (headers >= 3 or two_from):
             return range(pos, len(seq))
         seen_text = seen_text or TEXT in seq[pos : last + 1]
         pos = last + 1
