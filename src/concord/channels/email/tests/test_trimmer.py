@@ -82,6 +82,19 @@ def test_it_trims_a_hand_written_case_in_any_language(case: Case) -> None:
     _assert_nothing_lost(case.email, result)
 
 
+def test_it_keeps_text_that_names_an_address_and_a_year_before_a_colon() -> None:
+    body = (
+        "Please send the 2026 invoices to <billing@customer.test>:\n"
+        "- invoice 881\n- invoice 882\n\nThanks, Dana"
+    )
+    assert trim_reply(text=body) == Trimmed(text=body, quoted="")
+
+
+def test_it_keeps_a_line_that_only_looks_like_a_one_line_header() -> None:
+    body = "My trip:\nFrom: Berlin, date: 12 May, back on the 14th.\n\nCan I rebook?"
+    assert trim_reply(text=body) == Trimmed(text=body, quoted="")
+
+
 def test_it_leaves_a_message_without_history_unchanged() -> None:
     body = "Hello,\n\nThe parcel arrived damaged.\n  - box torn\n  - lid cracked\n\nDana"
     assert trim_reply(text=body) == Trimmed(text=body, quoted="")

@@ -137,9 +137,12 @@ _DATE_SOMEONE_EMAIL = re.compile(
     r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b.{0,200}<\s*[^<>\s]+@[^<>\s]+\s*>\s*[:：]?\s*$"
 )
 # "пн, 23 нояб. 2026 г. в 10:00, Name <addr>:", "2026年11月23日(月) 10:00 Name <addr>:":
-# Gmail's attribution in languages where it has no verb; a time or a year and
-# an address in angle brackets, ending with a colon.
+# Gmail's attribution in languages where it has no verb: it opens with the
+# date (a number, or a short weekday name and a number), holds a time or a
+# year, and ends with an address in angle brackets and a colon. "Please send
+# the 2026 invoice to <billing@acme.test>:" opens with words, and stays text.
 _DATED_ADDRESS_COLON = re.compile(
+    r"(?=[\W_]{0,3}(?:\d|[^\W\d_]{1,6}\.?,?\s{0,2}\d))"
     r"(?=.{0,200}(?:\d{1,2}:\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)))"
     r".{0,200}<\s*[^<>\s]+@[^<>\s]+\s*>\)?\s*[:：]\s*"
 )
@@ -281,7 +284,7 @@ def _classify_line(stripped: str) -> str:
         _FORWARD_MARKER.fullmatch(stripped)
         or _DATE_SOMEONE_EMAIL.match(stripped)
         or _DATED_ADDRESS_COLON.fullmatch(stripped)
-        or _ONE_LINE_HEADERS.match(stripped)
+        or (_ONE_LINE_HEADERS.match(stripped) and _shows_an_email(stripped))
         or _is_framed_attribution(stripped)
     ):
         return MARKER
@@ -305,6 +308,13 @@ def _is_quote(stripped: str) -> bool:
         # "| quoted" but not a Markdown table row ("| a | b |").
         return len(stripped) == 1 or (stripped[1].isspace() and not stripped.endswith("|"))
     return first.isascii() and first.isalpha() and bool(_NAMED_QUOTE.match(stripped))
+
+
+def _shows_an_email(stripped: str) -> bool:
+    """An address or a Subject: "From: Berlin, date: 12 May" is not an email's header."""
+    return "@" in stripped or any(
+        _SUBJECT_HEADER.match(stripped, found.end()) for found in re.finditer(r"\s", stripped)
+    )
 
 
 def _is_framed_attribution(stripped: str) -> bool:
