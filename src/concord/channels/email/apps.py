@@ -8,5 +8,7 @@ class EmailChannelConfig(AppConfig):
 
     def ready(self) -> None:
         from concord.channels.email import receivers
+        from concord.channels.email.services import privacy
 
         receivers.connect()
+        privacy.register()

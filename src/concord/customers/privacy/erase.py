@@ -14,8 +14,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from concord.accounts.models import Role, User
-from concord.channels.email.models import InboundEmail, OutboundEmail
-from concord.channels.phone.models import CallRecord, CallRecordChange
 from concord.common.errors import Conflict, NotAllowed
 from concord.common.html import text_to_html
 from concord.conversations.models import (
@@ -34,6 +32,7 @@ from concord.customers.models import (
     PrivacyRequestKind,
 )
 from concord.customers.privacy.access import privacy_allowed
+from concord.customers.privacy.hooks import privacy_contributors
 from concord.notifications.models import Notification
 from concord.portal.models import MagicLink
 from concord.surveys.models import SurveyInvitation, SurveyResponse
@@ -42,8 +41,6 @@ from concord.webhooks.models import WebhookDelivery
 # What an erased message says in the timeline, so nobody mistakes it for an empty one.
 ERASED_TEXT = "(Erased at the customer's request.)"
 
-# Call fields that hold what the customer said or where to reach them.
-_CALL_PERSONAL = ("customer_phone", "customer_phone_normalized", "summary", "recording_url")
 # Only the storage prefixes these services write to are ever deleted.
 _DELETABLE_PREFIXES = ("attachments/", "mail/raw/")
 
@@ -115,13 +112,21 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
             old_value="", new_value=""
         )
 
-        email_count = _erase_email(
-            theirs=theirs, message_ids=message_ids, emails=emails, files=files
-        )
+        # Emails, calls and other apps' parts (customers.privacy.hooks); they
+        # run before the identities go, which the email log's part reads.
+        counts: dict[str, int] = {}
+        for contributor in privacy_contributors():
+            erased = contributor.erase(
+                customer=customer,
+                conversation_ids=Conversation.objects.filter(customer=customer).values_list(
+                    "pk", flat=True
+                ),
+            )
+            counts[contributor.counted_as] = counts.get(contributor.counted_as, 0) + erased.count
+            files += erased.files
         comments = SurveyResponse.objects.filter(customer=customer).exclude(comment="")
         comment_count = comments.update(comment="")
         SurveyInvitation.objects.filter(customer=customer).update(to_address="")
-        call_count = _erase_calls(customer)
         _erase_copies(theirs, words=[customer.name, *emails])
 
         MagicLink.objects.filter(customer=customer).delete()
@@ -148,8 +153,8 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
             attachments=attachment_count,
             identities=identity_count,
             survey_comments=comment_count,
-            calls=call_count,
-            emails=email_count,
+            calls=counts.get("calls", 0),
+            emails=counts.get("emails", 0),
             records=record_count,
             portal_login_deleted=portal_deleted,
         )
@@ -176,38 +181,6 @@ def customer_erase(*, customer: Customer, actor: User, at: datetime | None = Non
         # Files go only once the rows that name them are gone for good.
         transaction.on_commit(lambda: _delete_files(files))
     return result
-
-
-def _erase_email(
-    *,
-    theirs: QuerySet[Conversation, Any],
-    message_ids: QuerySet[Message, Any],
-    emails: list[str],
-    files: list[str],
-) -> int:
-    """Raw stored emails (whole MIME, headers and all) and the record of sent ones go."""
-    from_them = Q()
-    for address in emails:
-        from_them |= Q(sender__iexact=address) | Q(envelope_from__iexact=address)
-    inbound = InboundEmail.objects.filter(
-        Q(conversation_id__in=theirs) | Q(message_id__in=message_ids) | from_them
-    )
-    files += inbound.values_list("storage_name", flat=True)
-    received, _ = inbound.delete()
-    # Queued replies are never sent now; sent ones held the address and subject.
-    sent, _ = OutboundEmail.objects.filter(conversation_id__in=theirs).delete()
-    return received + sent
-
-
-def _erase_calls(customer: Customer) -> int:
-    calls = CallRecord.objects.filter(customer=customer)
-    call_ids = list(calls.values_list("pk", flat=True))
-    count = calls.update(**dict.fromkeys(_CALL_PERSONAL, ""))
-    changes = list(CallRecordChange.objects.filter(call_id__in=call_ids))
-    for change in changes:
-        change.fields = {k: v for k, v in change.fields.items() if k not in _CALL_PERSONAL}
-    CallRecordChange.objects.bulk_update(changes, ["fields"])
-    return count
 
 
 def _erase_copies(theirs: QuerySet[Conversation, Any], *, words: list[str]) -> None:

@@ -17,12 +17,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from concord.accounts.models import User
-from concord.channels.email.models import InboundEmail, OutboundEmail
-from concord.channels.phone.models import CallRecord
 from concord.common.errors import NotAllowed
 from concord.conversations.models import Attachment, Conversation, Event, Message
 from concord.customers.models import Customer, PrivacyRequest, PrivacyRequestKind
 from concord.customers.privacy.access import privacy_allowed
+from concord.customers.privacy.hooks import privacy_contributors
 from concord.portal.models import MagicLink
 from concord.surveys.models import SurveyInvitation, SurveyResponse
 
@@ -244,35 +243,13 @@ def customer_export_data(*, customer: Customer) -> dict[str, Any]:
             for message in elsewhere
         ],
         "surveys": _surveys(customer),
-        "calls": list(
-            CallRecord.objects.filter(customer=customer)
-            .order_by("queued_at", "id")
-            .values(
-                "external_id",
-                "direction",
-                "customer_phone",
-                "conversation_id",
-                "queued_at",
-                "answered_at",
-                "ended_at",
-                "talk_seconds",
-                "hold_seconds",
-                "wrap_up_seconds",
-                "abandoned",
-                "summary",
-                "recording_url",
+        # Emails, calls and other apps' parts, each under its contributor's name.
+        **{
+            contributor.name: contributor.export(
+                customer=customer, conversation_ids=conversation_ids
             )
-        ),
-        "emails_received": list(
-            InboundEmail.objects.filter(conversation_id__in=conversation_ids)
-            .order_by("received_at", "id")
-            .values("sender", "envelope_from", "received_at", "status", "kind", "conversation_id")
-        ),
-        "emails_sent": list(
-            OutboundEmail.objects.filter(conversation_id__in=conversation_ids)
-            .order_by("created_at", "id")
-            .values("kind", "to_address", "subject", "status", "sent_at", "conversation_id")
-        ),
+            for contributor in privacy_contributors()
+        },
         "privacy_requests": list(
             PrivacyRequest.objects.filter(customer=customer)
             .order_by("at", "id")
