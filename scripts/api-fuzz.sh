@@ -84,6 +84,12 @@ include-name = [
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422]
 
+# Routing settings apply only to a user who takes conversations (the user's stored
+# role), which the path's id alone cannot say.
+[[operations]]
+include-name = "POST /api/v1/routing/agents/{user_id}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422]
+
 # created_at (an imported customer's) is not in the future: a comparison with the clock.
 [[operations]]
 include-name = "POST /api/v1/customers"
