@@ -196,11 +196,18 @@ def _mostly_decodes(data: bytes, text: str) -> bool:
     return lost * 10 <= len(data.translate(None, _ASCII_BYTES))
 
 
-# charset-normalizer's reading is taken only when it recognised a language in
-# it; on a few bytes (a name, a short subject) every single-byte charset ties
-# and its first pick is arbitrary.
+# charset-normalizer's reading is taken when it recognised a language in it;
+# on a few bytes (a name, a short subject) every single-byte charset ties and
+# its first pick is arbitrary.
 _GUESS_SAMPLE = 64 * 1024
 _NEAR_TIE = 0.05
+# It recognises no language in Japanese or Korean text at all (its coherence is
+# 0 there, however long the text), so a double-byte reading is judged by what
+# it makes of the bytes instead (``_reads_as_east_asian``).
+_EAST_ASIAN = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60"
+_EAST_ASIAN_CHAR = re.compile(f"[{_EAST_ASIAN}]")
+_GLUED_TO_LATIN = re.compile(f"(?<=[A-Za-z])[{_EAST_ASIAN}]|[{_EAST_ASIAN}](?=[A-Za-z])")
+_MIN_EAST_ASIAN = 4
 
 
 def guess_charset(data: bytes) -> str | None:
@@ -211,7 +218,9 @@ def guess_charset(data: bytes) -> str | None:
         results = list(from_bytes(data[:_GUESS_SAMPLE]))
     except Exception:  # a detector failure is no reason to lose the text
         return None
-    if not results or not results[0].coherence:
+    if results and not results[0].coherence:
+        return _double_byte_guess(results)
+    if not results:
         return None
     best = results[0]
     if best.encoding.startswith(("utf_16", "utf_32")):
@@ -227,6 +236,48 @@ def guess_charset(data: bytes) -> str | None:
         ):
             return "cp1252"
     return _codec(best.encoding)
+
+
+def _double_byte_guess(results: list[Any]) -> str | None:
+    """The first of the least chaotic readings that is East Asian text, when no language was found.
+
+    Only when no reading at all was recognised as a language: a single-byte
+    one that was is a better bet than any double-byte one without.
+    """
+    if any(result.coherence for result in results):
+        return None
+    readings = [r for r in results if not r.encoding.startswith(("utf_16", "utf_32"))]
+    if not readings:
+        return None
+    calmest = min(result.chaos for result in readings)
+    for result in readings:
+        codec = _codec(result.encoding)
+        if (
+            codec
+            and _is_multibyte(codec)
+            and result.chaos <= calmest + _NEAR_TIE
+            and _reads_as_east_asian(str(result))
+        ):
+            return codec
+    return None
+
+
+def _reads_as_east_asian(text: str) -> bool:
+    """The text is mostly ideographs, kana or hangul that stand apart from Latin letters.
+
+    Double-byte codecs accept an accented letter and the letter after it as
+    one character, so Western text that happens to decode in one reads as a
+    scattering of ideographs inside Latin words (cp1252 "ções" read as Big5); real CJK
+    text is runs of them, next to Latin letters only where it quotes a Latin
+    word. Characters no CJK text is made of (half-width katakana, Latin
+    letters with accents, box drawing) count against it too.
+    """
+    east = len(_EAST_ASIAN_CHAR.findall(text))
+    if east < _MIN_EAST_ASIAN:
+        return False
+    other = sum(1 for char in text if ord(char) >= 0x80) - east
+    glued = len(_GLUED_TO_LATIN.findall(text))
+    return (other + glued) * 4 <= east
 
 
 @dataclass
