@@ -4,7 +4,7 @@
 
 Kept apart from their tests because two suites use them: ``test_charsets``
 asserts what each one reads as, ``test_corpus`` feeds every one (with the
-shared corpus) through ingestion and accounts for each. Most share one
+shared corpus) through ingestion and accounts for each. All share one
 Message-ID on purpose (``<charsets@customer.test>``): ingestion keys emails by
 content, so each is still its own email.
 """

@@ -2,6 +2,7 @@
 
 Each file is stored and processed like mail from the listener: it becomes a
 message (or a recorded bounce/complaint) or sits in quarantine with a reason.
+The accounting test adds the byte-built charset fixtures to the files.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 
 from concord.channels.email.models import InboundEmail, InboundKind, InboundStatus, Mailbox
 from concord.channels.email.services.raw import content_hash, dedup_key, raw_read
+from concord.channels.email.tests.charset_fixtures import FIXTURES
 from concord.channels.email.tests.conftest import deliver
 from concord.common.testing.corpus import EMAIL_CORPUS
 
@@ -78,38 +80,58 @@ def test_corpus_outcomes_are_reported(mailbox: Mailbox, capsys: pytest.CaptureFi
             print(f"  quarantined {line}")  # noqa: T201
 
 
-def test_every_corpus_email_delivered_twice_is_one_row_and_none_is_lost(
+def test_every_corpus_email_and_fixture_delivered_twice_is_one_row_and_none_is_lost(
     mailbox: Mailbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Each file twice into one mailbox: one row per distinct email, none merged away.
+    """Every corpus file and every charset fixture twice into one mailbox: the accounting.
 
-    Every file ends as its own row (or the row of a file with the same content
-    apart from transport headers), processed or quarantined with a reason;
-    two files that share only a Message-ID are two rows.
+    Each ends as its own row (or the row of one with the same content apart
+    from transport headers): processed into a message, an automatic email, a
+    bounce or a complaint, or quarantined with a reason; nothing is left
+    received, nothing merged away. The charset fixtures share one Message-ID
+    on purpose: rows are keyed by content, so each is still one row of its own.
     """
-    rows: dict[Path, int] = {}
+    emails = [(str(path.relative_to(CORPUS)), path.read_bytes()) for path in MIME_FILES]
+    emails += [(f"fixture {name}", raw) for name, raw in FIXTURES.items()]
+    rows: dict[str, int] = {}
     for _ in range(2):
-        for path in MIME_FILES:
-            inbound = deliver(mailbox, path.read_bytes())
-            assert rows.setdefault(path, inbound.pk) == inbound.pk, path.name
-    distinct = {content_hash(path.read_bytes()) for path in MIME_FILES}
+        for label, raw in emails:
+            inbound = deliver(mailbox, raw)
+            assert rows.setdefault(label, inbound.pk) == inbound.pk, label
+    distinct = {content_hash(raw) for _, raw in emails}
     stored = InboundEmail.objects.all()
     assert stored.count() == len(distinct) == len(set(rows.values()))
-    for path, pk in rows.items():
-        row = stored.get(pk=pk)
-        assert content_hash(raw_read(row.storage_name)) == content_hash(path.read_bytes())
-        assert row.status == InboundStatus.PROCESSED or row.reason.strip(), path.name
+    assert not stored.filter(status=InboundStatus.RECEIVED).exists()
+    done = (InboundKind.MESSAGE, InboundKind.AUTOMATIC, InboundKind.BOUNCE, InboundKind.COMPLAINT)
+    for label, raw in emails:
+        row = stored.get(pk=rows[label])
+        assert content_hash(raw_read(row.storage_name)) == content_hash(raw), label
+        if row.status == InboundStatus.QUARANTINED:
+            assert row.reason.strip(), f"{label}: quarantined without a reason"
+        else:
+            assert row.status == InboundStatus.PROCESSED, (label, row.status)
+            assert row.kind in done, (label, row.kind)
+    # The fixtures are all readable mail: none of them may end in quarantine.
+    fixture_rows = stored.filter(pk__in=[rows[f"fixture {name}"] for name in FIXTURES])
+    assert fixture_rows.count() == len(FIXTURES)
+    assert not fixture_rows.exclude(status=InboundStatus.PROCESSED).exists()
     by_id: dict[str, set[int]] = {}
-    for path, pk in rows.items():
-        message_id = dedup_key(path.read_bytes())[1]
+    for label, raw in emails:
+        message_id = dedup_key(raw)[1]
         if message_id:
-            by_id.setdefault(message_id, set()).add(pk)
+            by_id.setdefault(message_id, set()).add(rows[label])
     # Rows a Message-ID key would have merged into another (and so lost).
     kept_apart = sum(len(pks) - 1 for pks in by_id.values())
-    assert kept_apart > 0  # the corpus has such emails: this test would catch the merge
+    assert kept_apart > 0  # there are such emails: this test would catch the merge
+    shared = len(by_id.get("charsets@customer.test", ()))
+    assert shared > 1
+    quarantined = stored.filter(status=InboundStatus.QUARANTINED).count()
     with capsys.disabled():
         print(  # noqa: T201
-            f"\ncorpus delivered twice: {len(MIME_FILES)} files x 2 -> {stored.count()} rows "
-            f"({len(MIME_FILES) - stored.count()} files repeat another's content; "
-            f"{kept_apart} different emails kept that share a Message-ID with another)"
+            f"\naccounting, each delivered twice: {len(MIME_FILES)} corpus files + "
+            f"{len(FIXTURES)} fixtures = {len(emails)} emails x 2 -> {stored.count()} rows "
+            f"({stored.count() - quarantined} processed, {quarantined} quarantined with a "
+            f"reason, 0 received); {len(emails) - stored.count()} repeat another's content; "
+            f"{kept_apart} kept apart that share a Message-ID with another "
+            f"({shared} fixtures share <charsets@customer.test>)"
         )
