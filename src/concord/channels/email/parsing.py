@@ -8,8 +8,6 @@ over the size cap, empty, or cannot be parsed at all raises ``EmailRejected``.
 
 from __future__ import annotations
 
-import binascii
-import mimetypes
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -32,9 +30,10 @@ from concord.channels.email.decoding import (
     message_charsets,
     one_line,
     parse_date,
-    raw_bytes,
     skip_preamble,
 )
+from concord.channels.email.filenames import UNSAFE_NAME, filename
+from concord.channels.email.plaintext import unflow, uudecode
 
 # normalize_message_id is defined beside the report reader, which needs it and
 # which this module imports; it is re-exported here as part of this API.
@@ -186,7 +185,7 @@ def _walk(part: Message, walk: _Walk, depth: int) -> None:
         if ctype in _REPORT_TYPES:
             return
         if ctype in _REFERENCE_TYPES:
-            name = _filename(part, walk.charsets)
+            name = filename(part, walk.charsets)
             walk.skipped.append(SkippedPart(name, 0, _REFERENCE_TYPES[ctype]))
         elif ctype in _ENCLOSED_TYPES or (
             ctype.startswith("message/") and isinstance(part.get_payload(), list)
@@ -267,7 +266,7 @@ def _is_body(part: Message, depth: int, walk: _Walk) -> bool:
     if disposition == "attachment":
         return False
     # A named text part is a file the sender attached, unless it is the whole email.
-    return depth == 0 or disposition == "inline" or not _filename(part, walk.charsets)
+    return depth == 0 or disposition == "inline" or not filename(part, walk.charsets)
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -292,9 +291,11 @@ def _text_leaf(part: Message, ctype: str, walk: _Walk) -> None:
         walk.raw_html.append(text)
         walk.segments.append(_Segment(None, sanitize_html(text)))
         return
-    text = _uudecode(text, walk)
+    text, files = uudecode(text)
+    for name, file_type, payload in files:
+        _keep(walk, name, file_type, payload, "", inline=False)
     if _param(part, "format").lower() == "flowed":
-        text = _unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+        text = unflow(text, delsp=_param(part, "delsp").lower() == "yes")
     walk.segments.append(_Segment(text, None))
 
 
@@ -314,70 +315,6 @@ def _param(part: Message, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _unflow(text: str, *, delsp: bool) -> str:
-    """Join the soft line breaks of format=flowed text (RFC 3676)."""
-    out: list[str] = []
-    pending = ""
-    pending_depth = -1
-    for line in text.split("\n"):
-        depth = len(line) - len(line.lstrip(">"))
-        content = line[depth:]
-        if content.startswith(" "):
-            content = content[1:]  # space-stuffing
-        if pending and depth != pending_depth:
-            out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
-            pending = ""
-        soft = content.endswith(" ") and content != "-- "
-        if soft:
-            pending += content[:-1] if delsp else content
-            pending_depth = depth
-            continue
-        content = pending + content
-        pending = ""
-        out.append(">" * depth + (" " if depth and content else "") + content)
-    if pending:
-        out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
-    return "\n".join(out)
-
-
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _filename(part: Message, charsets: MessageCharsets) -> str:
-    name = _UNSAFE_NAME.sub("", decode_words(_raw_filename(part, charsets), charsets))
-    # The name is the sender's, the path is not: "../../etc/passwd" is "passwd".
-    return one_line(re.split(r"[/\\]", name)[-1])[:255]
-
-
-def _raw_filename(part: Message, charsets: MessageCharsets) -> str:
-    """The file name a part gives, its bytes decoded like any header (encoded words left).
-
-    Read from the header as written: the modern policy turns raw 8-bit bytes
-    and a wrongly labelled RFC 2231 value into replacement characters before
-    any charset fallback could see them. Content-Disposition's ``filename``
-    first, then Content-Type's ``name``.
-    """
-    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
-        values = [str(v) for k, v in part.raw_items() if k.lower() == header]
-        if not values:
-            continue
-        holder = Message()  # compat32: parameters as written, RFC 2231 left to us
-        try:
-            written = raw_bytes(values[0]).decode("latin-1")
-            holder[header] = written.replace("\r", "").replace("\n", "")
-            value = holder.get_param(param, None, header)
-        except Exception:  # an unreadable header names no file
-            value = None
-        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded as latin-1)
-            label, _, text = value
-            data = str(text).encode("latin-1", "replace")
-            return decode_bytes(data, str(label or "") or None, charsets)[0]
-        if isinstance(value, str) and value:
-            data = value.encode("latin-1", "replace")
-            return decode_bytes(data, None, charsets)[0]
-    return ""
-
-
 def _content_id(part: Message) -> str:
     values = [str(v) for k, v in part.raw_items() if k.lower() == "content-id"]
     return normalize_message_id(clean(values[0])) if values else ""
@@ -385,7 +322,7 @@ def _content_id(part: Message) -> str:
 
 def _attachment(part: Message, ctype: str, walk: _Walk) -> None:
     payload = _payload_bytes(part)
-    name = _filename(part, walk.charsets)
+    name = filename(part, walk.charsets)
     if not payload and not name:
         return  # an empty unnamed part (a stray boundary) carries nothing
     _keep(walk, name, ctype, payload, _content_id(part), inline=_disposition(part) == "inline")
@@ -405,7 +342,7 @@ def _keep(
 def _enclosed(part: Message, ctype: str, walk: _Walk) -> None:
     """A forwarded email is kept whole as an .eml attachment; its body is not ours to show."""
     enclosed = part.get_payload()
-    name = _filename(part, walk.charsets)
+    name = filename(part, walk.charsets)
     if not isinstance(enclosed, list) or not enclosed or not isinstance(enclosed[0], Message):
         payload = _payload_bytes(part)
     else:
@@ -420,65 +357,10 @@ def _enclosed(part: Message, ctype: str, walk: _Walk) -> None:
             return
         if not name and ctype in _ENCLOSED_TYPES:
             subject = one_line(decode_words(Headers(inner).first("subject")))
-            subject = _UNSAFE_NAME.sub("", re.sub(r"[/\\:*?\"<>|]", "_", subject))[:150]
+            subject = UNSAFE_NAME.sub("", re.sub(r"[/\\:*?\"<>|]", "_", subject))[:150]
             name = f"{subject}.eml" if subject else ""
     content_type = "message/rfc822" if ctype == "message/news" else ctype
     _keep(walk, name, content_type, payload, _content_id(part), inline=False)
-
-
-# ---------------------------------------------------------------- uuencoded files
-
-_UU_BEGIN = re.compile(r"^begin +([0-7]{3,4}) +(\S.*?)\s*$")
-_UU_LINE = re.compile(r"^[\x20-\x60]+$")
-_UU_MAX_LINES = 2_000_000
-
-
-def _uudecode(text: str, walk: _Walk) -> str:
-    """Files uuencoded into a plain-text body (``begin 644 name`` … ``end``) as attachments.
-
-    The encoded lines leave the text; a block without its ``end`` line, or
-    with lines that are not uuencoding, stays text as it was.
-    """
-    if "begin " not in text:
-        return text
-    lines = text.split("\n")
-    kept: list[str] = []
-    i = 0
-    while i < len(lines):
-        found = _UU_BEGIN.match(lines[i])
-        block = _uu_block(lines, i) if found else None
-        if found is None or block is None:
-            kept.append(lines[i])
-            i += 1
-            continue
-        payload, end = block
-        name = one_line(re.split(r"[/\\]", _UNSAFE_NAME.sub("", found.group(2)))[-1])[:255]
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        _keep(walk, name, ctype, payload, "", inline=False)
-        i = end + 1
-    return "\n".join(kept)
-
-
-def _uu_block(lines: list[str], start: int) -> tuple[bytes, int] | None:
-    """(decoded bytes, index of the ``end`` line) of the block opening at ``start``, or None."""
-    out = bytearray()
-    for index in range(start + 1, min(len(lines), start + _UU_MAX_LINES)):
-        line = lines[index].rstrip("\r")
-        if line.strip() == "end":
-            return bytes(out), index
-        if not line or line in ("`", " "):
-            continue
-        # A line is its length character, then 4 characters per 3 bytes (some
-        # encoders add a checksum character, some mail servers strip trailing
-        # spaces); anything else ends the block as text.
-        needed = (((ord(line[0]) - 32) & 63) + 2) // 3 * 4
-        if not _UU_LINE.match(line) or len(line) - 1 > needed + 2:
-            return None
-        try:
-            out += binascii.a2b_uu(line[: needed + 1].ljust(needed + 1).encode("ascii"))
-        except binascii.Error:
-            return None
-    return None
 
 
 # ---------------------------------------------------------------- the whole email
