@@ -131,7 +131,7 @@ def parse_only(raws: list[bytes], label: str) -> dict[str, Any]:
     }
 
 
-def _prepare(data: Path) -> dict[str, str]:
+def _prepare(data: Path, database_url: str | None) -> dict[str, str]:
     env = {
         **os.environ,
         "CONCORD_DATA_DIR": str(data),
@@ -141,6 +141,8 @@ def _prepare(data: Path) -> dict[str, str]:
         "CONCORD_EMAIL_ACK_LIMIT_PER_HOUR": "3",
     }
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     cli = [sys.executable, "-m", "concord.cli"]
     subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
     create = (
@@ -151,20 +153,27 @@ def _prepare(data: Path) -> dict[str, str]:
     return env
 
 
-def _done(db: Path) -> tuple[int, int]:
-    with sqlite3.connect(db, timeout=30) as connection:
-        rows = dict(
-            connection.execute(
-                "select status, count(*) from email_channel_inboundemail group by status"
-            ).fetchall()
-        )
+_COUNT = "select status, count(*) from email_channel_inboundemail group by status"
+
+
+def _done(db: Path, database_url: str | None) -> tuple[int, int]:
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            rows = dict(connection.execute(_COUNT).fetchall())  # type: ignore[arg-type]
+    else:
+        with sqlite3.connect(db, timeout=30) as connection:
+            rows = dict(connection.execute(_COUNT).fetchall())
     return rows.get("processed", 0) + rows.get("quarantined", 0), rows.get("quarantined", 0)
 
 
-def end_to_end(raws: list[bytes], label: str, *, clients: int) -> dict[str, Any]:
+def end_to_end(
+    raws: list[bytes], label: str, *, clients: int, database_url: str | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="concord-bench-email-") as tmp:
         data = Path(tmp)
-        env = _prepare(data)
+        env = _prepare(data, database_url)
         port = free_port()
         log = (data / "mail.log").open("wb")
         worker = subprocess.Popen(  # noqa: S603 - our own command
@@ -193,7 +202,7 @@ def end_to_end(raws: list[bytes], label: str, *, clients: int) -> dict[str, Any]
             done = quarantined = 0
             while done < len(raws):
                 time.sleep(0.5)
-                done, quarantined = _done(db)
+                done, quarantined = _done(db, database_url)
                 memory.append((done, proc_memory(worker.pid)["VmRSS"] / 1024))
                 if errors:
                     raise RuntimeError(f"SMTP errors: {errors[:3]}")
@@ -209,6 +218,11 @@ def end_to_end(raws: list[bytes], label: str, *, clients: int) -> dict[str, Any]
             worker.terminate()
             worker.wait(timeout=30)
             log.close()
+        problems = [
+            line
+            for line in (data / "mail.log").read_text(errors="replace").splitlines()
+            if "ERROR" in line or "WARNING" in line or "Traceback" in line
+        ]
         quarter = [mb for n, mb in memory if n >= len(raws) // 4]
         return {
             "kind": label,
@@ -220,6 +234,8 @@ def end_to_end(raws: list[bytes], label: str, *, clients: int) -> dict[str, Any]
             "worker_peak_rss_mb": round(peak, 1),
             "worker_rss_mb_at_25pct": round(quarter[0], 1) if quarter else None,
             "worker_rss_mb_at_end": round(memory[-1][1], 1) if memory else None,
+            "log_problems": len(problems),
+            "log_problem_sample": problems[:5],
             "rss_samples": [(n, round(mb, 1)) for n, mb in memory[:: max(1, len(memory) // 20)]],
         }
 
@@ -248,6 +264,12 @@ def main() -> None:
         default=8,
         help="parallel SMTP connections (Postfix opens up to 20 per destination)",
     )
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        default=[],
+        help="an empty database to use instead of SQLite (twice: one per end-to-end line)",
+    )
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.config.settings.base")
@@ -265,7 +287,11 @@ def main() -> None:
         typical.append(email.as_bytes(policy=SMTP))  # CRLF line ends, as MTAs send
     large = [large_email(rng, 10**6 + n).as_bytes(policy=SMTP) for n in range(options.large)]
 
-    results: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg()}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "load_before": os.getloadavg(),
+        "database": "postgresql" if options.database_url else "sqlite",
+    }
     results["parse_only"] = [
         parse_only(typical, "typical ~5 KB"),
         parse_only(large, "1 MB attachment"),
@@ -276,14 +302,19 @@ def main() -> None:
             f"{line['ms_each']} ms each  peak alloc {line['peak_python_alloc_mb']} MB"
         )
     results["end_to_end"] = []
-    for raws, label in ((typical, "typical ~5 KB"), (large, "1 MB attachment")):
-        line = end_to_end(raws, label, clients=options.clients)
+    urls = options.database_url or [None, None]
+    if len(urls) != 2:
+        parser.error("--database-url: give two empty databases, one per end-to-end line")
+    lines = ((typical, "typical ~5 KB"), (large, "1 MB attachment"))
+    for (raws, label), url in zip(lines, urls, strict=True):
+        line = end_to_end(raws, label, clients=options.clients, database_url=url)
         results["end_to_end"].append(line)
         print(
             f"end to end   {label:<16} {line['per_second']:>8} msg/s  "
             f"{line['messages']} in {line['seconds']} s  worker RSS "
             f"{line['worker_rss_mb_at_25pct']} MB at 25% → {line['worker_rss_mb_at_end']} MB "
-            f"at end, peak {line['worker_peak_rss_mb']} MB"
+            f"at end, peak {line['worker_peak_rss_mb']} MB; "
+            f"log problems {line['log_problems']} {line['log_problem_sample'][:2]}"
         )
     results["load_after"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)

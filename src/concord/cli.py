@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="port of the SMTP listener ($CONCORD_SMTP_LISTEN_PORT, default 2525; 0: none)",
     )
+    mail.add_argument(
+        "--listen-only",
+        action="store_true",
+        help=argparse.SUPPRESS,  # the listener process the mail worker starts for itself
+    )
 
     commands.add_parser(
         "worker",

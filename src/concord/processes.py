@@ -86,17 +86,43 @@ def run_worker(options: argparse.Namespace) -> int:
     return 0
 
 
+def _fixed_mmap_threshold() -> None:
+    """Keep glibc giving large buffers back to the system (the mail processes).
+
+    glibc raises its mmap threshold each time a large block is freed, so after
+    the first 1 MB attachment later ones come from the heap, whose holes are
+    not returned: the worker grew by about 11 MB per 225 emails with 1 MB
+    attachments. A fixed threshold (128 KiB, the default's starting value)
+    keeps every large buffer mapped and unmapped on its own; measured flat
+    over 300 such emails. Elsewhere than glibc this does nothing.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return
+
+
 def run_mail(options: argparse.Namespace) -> int:
     import logging
 
-    from concord.channels.email.worker import MailWorker
+    from concord.channels.email.worker import MailWorker, run_listener_process
 
     logging.basicConfig(level=logging.INFO, format="mail: %(levelname)s %(message)s")
+    _fixed_mmap_threshold()
     # aiosmtpd logs every SMTP command at INFO: too much for a busy listener.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    # The listener's event loop and the database thread share the GIL; with the
-    # default 5 ms switch interval every hand-off between them could wait that long.
-    sys.setswitchinterval(0.001)
+    if options.listen_only:
+        # The listener's event loop and its database thread share the GIL; with the
+        # default 5 ms switch interval every hand-off between them could wait that long.
+        sys.setswitchinterval(0.001)
+        return run_listener_process(port=options.smtp_port)
     _prepare_database()
     mail_worker = MailWorker(listen_port=options.smtp_port)
 

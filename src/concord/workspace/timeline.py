@@ -37,6 +37,7 @@ class Entry:
     text: str = ""  # what the event says, in plain words (autoescaped in the template)
     author: str = ""  # who wrote the message
     delivery: OutboundEmail | None = None  # the email that carries an outbound message
+    mail_note: str = ""  # what the mail worker noted about an inbound email (agents only)
 
 
 def build_timeline(
@@ -46,16 +47,24 @@ def build_timeline(
     users: Mapping[int, str],
     teams: Mapping[int, str],
     deliveries: Mapping[int, OutboundEmail] | None = None,
+    mail_notes: Mapping[int, str] | None = None,
 ) -> list[Entry]:
     """Messages and the events worth showing between them, oldest first.
 
     ``users`` and ``teams`` map the ids events store to names, and
-    ``deliveries`` the message ids to their emails, so the timeline needs no
+    ``deliveries`` and ``mail_notes`` the message ids to their emails, so the timeline needs no
     query of its own.
     """
     deliveries = deliveries or {}
+    mail_notes = mail_notes or {}
     entries = [
-        Entry(at=m.created_at, message=m, author=_author(m), delivery=deliveries.get(m.pk))
+        Entry(
+            at=m.created_at,
+            message=m,
+            author=_author(m),
+            delivery=deliveries.get(m.pk),
+            mail_note=mail_notes.get(m.pk, ""),
+        )
         for m in messages
     ]
     entries += [

@@ -17,9 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 
-from concord.channels.email.selectors import mailbox_addresses, mailbox_for_recipient, mailbox_get
+from concord.channels.email.models import Mailbox
+from concord.channels.email.selectors import (
+    mailbox_addresses,
+    mailbox_for_recipient,
+    mailbox_get,
+    mailboxes_by_id,
+)
 from concord.channels.email.services.inbound import inbound_store
 
 logger = logging.getLogger(__name__)
@@ -29,7 +35,13 @@ _ADDRESS_CACHE_SECONDS = 10.0
 
 
 class MailboxHandler:
-    """aiosmtpd handler: RCPT is checked against the mailboxes, DATA is stored."""
+    """aiosmtpd handler: RCPT is checked against the mailboxes, DATA is stored.
+
+    Emails arriving on several connections at once are stored together, in
+    one transaction (group commit): each sender still hears 250 only once
+    its email is committed, and a busy listener takes the database's write
+    lock once per group instead of once per email.
+    """
 
     def __init__(
         self,
@@ -38,14 +50,16 @@ class MailboxHandler:
         executor: ThreadPoolExecutor | None = None,
     ) -> None:
         self._addresses: dict[str, int] = {}
-        self._loaded_at = 0.0
+        self._mailboxes: dict[int, Mailbox] = {}
+        self._loaded_at = -_ADDRESS_CACHE_SECONDS
         self._lock = threading.Lock()
         self._on_stored = on_stored
         # One thread for database work: SQLite has one writer anyway, and two
         # writer threads in one process would wait on each other's locks (its
-        # busy handler sleeps milliseconds at a time). The mail worker passes
-        # the executor it processes mail on, so storing and processing take turns.
+        # busy handler sleeps milliseconds at a time).
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-db")
+        self._pending: list[_Arrival] = []
+        self._flushing = False
 
     def close(self) -> None:
         """Close the database thread's connection, then the thread (when stopping)."""
@@ -57,6 +71,7 @@ class MailboxHandler:
             if time.monotonic() - self._loaded_at > _ADDRESS_CACHE_SECONDS:
                 close_old_connections()
                 self._addresses = mailbox_addresses()
+                self._mailboxes = mailboxes_by_id(mailbox_ids=set(self._addresses.values()))
                 self._loaded_at = time.monotonic()
             return self._addresses
 
@@ -71,7 +86,7 @@ class MailboxHandler:
         addresses = self._addresses
         if time.monotonic() - self._loaded_at > _ADDRESS_CACHE_SECONDS:
             # Only a stale list costs a trip to the database thread, where
-            # RCPT would wait behind whatever batch is being processed.
+            # RCPT would wait behind whatever is being stored.
             loop = asyncio.get_running_loop()
             addresses = await loop.run_in_executor(self._executor, self._addresses_now)
         if mailbox_for_recipient(address=address, addresses=addresses) is None:
@@ -80,10 +95,16 @@ class MailboxHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
         loop = asyncio.get_running_loop()
+        arrival = _Arrival(envelope=envelope, raw=envelope.original_content or b"", loop=loop)
+        with self._lock:
+            self._pending.append(arrival)
+            start = not self._flushing
+            self._flushing = True
+        if start:
+            loop.run_in_executor(self._executor, self._flush)
         try:
-            inbound_id = await loop.run_in_executor(self._executor, self._store, envelope, raw)
+            inbound_id = await arrival.future
         except Exception:
             logger.exception("Could not store an email from %s", envelope.mail_from)
             return "451 4.3.0 Could not store the message; try again later"
@@ -91,9 +112,31 @@ class MailboxHandler:
             self._on_stored(inbound_id)
         return f"250 2.0.0 Stored as {inbound_id}"
 
-    def _store(self, envelope: Envelope, raw: bytes) -> int:
-        close_old_connections()
-        addresses = self._addresses_now()
+    def _flush(self) -> None:
+        """Store what has arrived, group by group, until nothing waits (database thread)."""
+        while True:
+            with self._lock:
+                group, self._pending = self._pending, []
+                if not group:
+                    self._flushing = False
+                    return
+            outcomes: list[int | BaseException] = []
+            try:
+                close_old_connections()
+                addresses = self._addresses_now()
+                with transaction.atomic():
+                    for arrival in group:
+                        try:
+                            outcomes.append(self._store(arrival, addresses))
+                        except Exception as error:  # this email only; the others commit
+                            outcomes.append(error)
+            except Exception as error:  # the commit itself: none of the group is stored
+                outcomes = [error] * len(group)
+            for arrival, outcome in zip(group, outcomes, strict=True):
+                arrival.loop.call_soon_threadsafe(arrival.settle, outcome)
+
+    def _store(self, arrival: _Arrival, addresses: dict[str, int]) -> int:
+        envelope = arrival.envelope
         # Mail to several of our mailboxes is kept once, by the first: one
         # request, one conversation.
         mailbox_id = next(
@@ -101,14 +144,33 @@ class MailboxHandler:
             for rcpt in envelope.rcpt_tos
             if (mid := mailbox_for_recipient(address=rcpt, addresses=addresses)) is not None
         )
+        mailbox = self._mailboxes.get(mailbox_id) or mailbox_get(mailbox_id=mailbox_id)
         stored = inbound_store(
-            mailbox=mailbox_get(mailbox_id=mailbox_id),
-            raw=raw,
+            mailbox=mailbox,
+            raw=arrival.raw,
             source="smtp",
             envelope_from=envelope.mail_from or "",
             envelope_to=list(envelope.rcpt_tos),
         )
         return stored.inbound.pk
+
+
+class _Arrival:
+    """One email waiting for the database thread, and the answer its sender waits for."""
+
+    def __init__(self, *, envelope: Envelope, raw: bytes, loop: asyncio.AbstractEventLoop) -> None:
+        self.envelope = envelope
+        self.raw = raw
+        self.loop = loop
+        self.future: asyncio.Future[int] = loop.create_future()
+
+    def settle(self, outcome: int | BaseException) -> None:
+        if self.future.done():  # the sender went away meanwhile
+            return
+        if isinstance(outcome, BaseException):
+            self.future.set_exception(outcome)
+        else:
+            self.future.set_result(outcome)
 
 
 def start_listener(

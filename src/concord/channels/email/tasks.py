@@ -10,3 +10,9 @@ from concord.channels.email.services.outbound import outbound_send
 @task()
 def send_outbound(*, outbound_id: int) -> str:
     return str(outbound_send(outbound_id=outbound_id).status)
+
+
+@task()
+def send_outbound_many(*, outbound_ids: list[int]) -> list[str]:
+    """Several queued emails in one task (a batch of acknowledgements)."""
+    return [str(outbound_send(outbound_id=pk).status) for pk in outbound_ids]

@@ -5,6 +5,7 @@ appends ``Event`` rows, and announces them after commit.
 """
 
 from concord.conversations.services.attachments import attachment_discard, attachment_store
+from concord.conversations.services.bulk import Inbound, messages_receive_many
 from concord.conversations.services.delivery import (
     conversation_record_delivery_failure,
     conversation_record_sla_alarm,
@@ -29,6 +30,7 @@ from concord.conversations.services.routing import (
 )
 
 __all__ = [
+    "Inbound",
     "attachment_discard",
     "attachment_store",
     "conversation_assign",
@@ -45,4 +47,5 @@ __all__ = [
     "conversation_tag",
     "conversation_untag",
     "message_receive",
+    "messages_receive_many",
 ]

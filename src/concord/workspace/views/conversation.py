@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
 from concord.accounts.selectors import staff_directory, team_get, user_get
-from concord.channels.email.selectors import delivery_states
+from concord.channels.email.selectors import delivery_states, inbound_notes
 from concord.channels.phone.selectors import calls_for_conversation
 from concord.common.errors import NotFound, ServiceError
 from concord.conversations import services
@@ -89,6 +89,13 @@ def _render(
         )
         if conversation.channel == Channel.EMAIL
         else None,
+        mail_notes=inbound_notes(
+            message_ids=[
+                m.pk
+                for m in message_rows
+                if m.direction == Direction.INBOUND and m.channel == Channel.EMAIL
+            ]
+        ),
     )
     tags = [t.name for t in conversation.tags.all()]
     page_forms: dict[str, forms.Form] = {

@@ -14,6 +14,8 @@ import logging
 import smtplib
 import socket
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 
@@ -28,7 +30,7 @@ from concord.automations.context import is_suppressed
 from concord.channels.email.addresses import reply_address, split_address, subject_tag
 from concord.channels.email.models import Mailbox, OutboundEmail, OutboundKind, OutboundStatus
 from concord.channels.email.selectors import (
-    acknowledgements_since,
+    acknowledgement_counts,
     conversation_thread_ids,
     latest_inbound,
 )
@@ -120,37 +122,79 @@ def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
     return row
 
 
+@dataclass(frozen=True)
+class Acknowledgement:
+    """The automatic "we have your request" email for a new conversation."""
+
+    conversation: Conversation
+    mailbox: Mailbox
+    to_address: str
+    in_reply_to: str
+
+
 def outbound_queue_acknowledgement(
     *, conversation: Conversation, mailbox: Mailbox, to_address: str, in_reply_to: str
 ) -> OutboundEmail | None:
-    """The automatic "we have your request" email, within the per-sender hourly limit."""
+    """One acknowledgement, within the per-sender hourly limit (None when over it)."""
+    queued = outbound_queue_acknowledgements(
+        acknowledgements=[Acknowledgement(conversation, mailbox, to_address, in_reply_to)]
+    )
+    return queued[0] if queued else None
+
+
+def outbound_queue_acknowledgements(
+    *, acknowledgements: Sequence[Acknowledgement]
+) -> list[OutboundEmail]:
+    """Queue acknowledgements within the per-sender hourly limit; one send task for all.
+
+    The limit counts what this call queues too, so a sender writing ten
+    times in one batch gets as many acknowledgements as ten separate emails.
+    """
+    if not acknowledgements:
+        return []
     limit = settings.CONCORD_EMAIL_ACK_LIMIT_PER_HOUR
     now = timezone.now()
-    if acknowledgements_since(address=to_address, since=now - timedelta(hours=1)) >= limit:
-        logger.info("Acknowledgement to %s skipped: hourly limit of %s reached", to_address, limit)
-        return None
-    subject = " ".join(
-        f"{conversation.subject} {subject_tag(conversation_id=conversation.pk)}".split()
+    sent = acknowledgement_counts(
+        addresses={a.to_address for a in acknowledgements}, since=now - timedelta(hours=1)
     )
-    row = OutboundEmail.objects.create(
-        mailbox=mailbox,
-        conversation=conversation,
-        kind=OutboundKind.ACKNOWLEDGEMENT,
-        rfc_message_id=_new_message_id(mailbox),
-        in_reply_to=in_reply_to,
-        references=in_reply_to,
-        to_address=to_address,
-        subject=_check_header_text(f"Re: {subject}"[:400], field="subject"),
-        created_at=now,
-    )
-    _enqueue_on_commit(row.pk)
-    return row
+    rows: list[OutboundEmail] = []
+    for ack in acknowledgements:
+        if sent.get(ack.to_address, 0) >= limit:
+            logger.info(
+                "Acknowledgement to %s skipped: hourly limit of %s reached", ack.to_address, limit
+            )
+            continue
+        sent[ack.to_address] = sent.get(ack.to_address, 0) + 1
+        conversation = ack.conversation
+        subject = " ".join(
+            f"{conversation.subject} {subject_tag(conversation_id=conversation.pk)}".split()
+        )
+        rows.append(
+            OutboundEmail(
+                mailbox=ack.mailbox,
+                conversation=conversation,
+                kind=OutboundKind.ACKNOWLEDGEMENT,
+                rfc_message_id=_new_message_id(ack.mailbox),
+                in_reply_to=ack.in_reply_to,
+                references=ack.in_reply_to,
+                to_address=ack.to_address,
+                subject=_check_header_text(f"Re: {subject}"[:400], field="subject"),
+                created_at=now,
+            )
+        )
+    made = OutboundEmail.objects.bulk_create(rows)
+    _enqueue_on_commit(*(row.pk for row in made))
+    return made
 
 
-def _enqueue_on_commit(outbound_id: int) -> None:
-    from concord.channels.email.tasks import send_outbound
+def _enqueue_on_commit(*outbound_ids: int) -> None:
+    from concord.channels.email.tasks import send_outbound, send_outbound_many
 
-    transaction.on_commit(lambda: send_outbound.enqueue(outbound_id=outbound_id))
+    ids = list(outbound_ids)
+    if len(ids) == 1:
+        transaction.on_commit(lambda: send_outbound.enqueue(outbound_id=ids[0]))
+    elif ids:
+        transaction.on_commit(lambda: send_outbound_many.enqueue(outbound_ids=ids))
 
 
 def outbound_mark_bounced(*, outbound: OutboundEmail, detail: str) -> None:
