@@ -2,7 +2,8 @@
 
 A hostile HTML email with an inline image, quoted history and an attachment;
 an agent reply that went out; one that is being retried; an out-of-office.
-The page must fold the quote, show each reply's delivery state, mark the
+The page must fold the quote, show each reply's delivery state, say where a
+sender's address came from when From was unusable, mark the
 automatic message, show the inline image from its attachment, and run none of
 the sender's script (``browser_page`` fails on any dialog or console error).
 """
@@ -91,9 +92,12 @@ def test_an_email_conversation_shows_quotes_delivery_and_inline_images(
     deliver(
         live_mailbox,
         build_email(
+            # From a phone whose From is unusable; Reply-To names the customer.
+            sender="Dana <dana@intranet>",
             subject="Re: Photo of the damage",
             body="Thanks, when will it arrive?\n\nOn Mon, Alex wrote:\n> Tracking number follows.",
             in_reply_to="<photo@customer.test>",
+            headers={"Reply-To": "dana@customer.test"},
         ),
     )
     deliver(
@@ -123,6 +127,11 @@ def test_an_email_conversation_shows_quotes_delivery_and_inline_images(
     expect(quoted.locator("pre")).to_be_hidden()
     quoted.locator("summary").click()
     expect(quoted.locator("pre")).to_contain_text("Tracking number follows.")
+    # Whose address this really is: told to the agent beside the message, not in it.
+    expect(answer.locator(".mail-note")).to_contain_text(
+        "the sender was taken from Reply-To: dana@customer.test"
+    )
+    expect(answer.locator(".msg-body")).not_to_contain_text("Reply-To")
 
     image = first_message.locator('.msg-body img[alt="damage"]')
     expect(image).to_have_attribute(
