@@ -11,7 +11,10 @@ a refresh can recompute everything and only write what changed.
   same clock; it was paused while the conversation was solved.
 
 A clock runs while the status is new or open, and while pending or on hold
-unless the policy pauses on them; solved and closed always pause it. A due
+unless the policy pauses on them; solved and closed always pause it. The
+first-response clock never pauses on pending or on hold: nobody has answered
+yet, so setting a new conversation to "waiting on the customer" must not
+stop the clock that measures how long the customer waits for that answer. A due
 time is the instant the running time reaches the target, in business time
 (a ``Schedule``) or calendar time; it is unknown (None) while paused before
 reaching it. The warning time is the same walk with ``warn_before`` less.
@@ -142,6 +145,7 @@ def _resolved_at(statuses: Iterable[tuple[datetime, str]]) -> datetime | None:
 def compute(*, log: Log, rules: Rules) -> list[Spec]:
     """Every target the rules give this conversation, from its log."""
     clock = Clock(log=log, paused=rules.paused, schedule=rules.schedule)
+    unpaused = Clock(log=log, paused=frozenset(), schedule=rules.schedule)
     first_reply, cycles = _cycles(log)
     wanted: list[tuple[str, int, datetime, datetime | None]] = [
         (FIRST_RESPONSE, 0, log.created_at, first_reply),
@@ -155,10 +159,11 @@ def compute(*, log: Log, rules: Rules) -> list[Spec]:
         budget = rules.budgets.get(target)
         if not budget:
             continue
-        due = clock.reach(start=started, seconds=budget)
+        running = unpaused if target == FIRST_RESPONSE else clock
+        due = running.reach(start=started, seconds=budget)
         warn = None
         if due is not None and 0 < rules.warn_before < budget:
-            warn = clock.reach(start=started, seconds=budget - rules.warn_before)
+            warn = running.reach(start=started, seconds=budget - rules.warn_before)
         specs.append(
             Spec(
                 target=target,

@@ -6,6 +6,7 @@ many-to-many links, so the admin edits them as checkboxes without code.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -66,10 +67,12 @@ class SlaPolicy(models.Model):
         Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="sla_policies"
     )
     pause_on_pending = models.BooleanField(
-        default=True, help_text="Stop the clocks while waiting on the customer."
+        default=True,
+        help_text="Stop the clocks while waiting on the customer (never the first response).",
     )
     pause_on_hold = models.BooleanField(
-        default=False, help_text="Stop the clocks while waiting on another team."
+        default=False,
+        help_text="Stop the clocks while waiting on another team (never the first response).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,6 +84,28 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A warning as long as the shortest target would fire at or before the
+        # target starts, so it never warns: refused instead of kept silently.
+        budgets = [
+            seconds
+            for seconds in (
+                self.first_response_seconds,
+                self.next_reply_seconds,
+                self.resolution_seconds,
+            )
+            if seconds
+        ]
+        if self.warn_before_seconds and budgets and self.warn_before_seconds >= min(budgets):
+            raise ValidationError(
+                {
+                    "warn_before_seconds": (
+                        f"The warning ({self.warn_before_seconds} s before) must be shorter "
+                        f"than the shortest target ({min(budgets)} s), or it never warns."
+                    )
+                }
+            )
 
     def budget(self, target: str) -> int | None:
         seconds: int | None = getattr(self, f"{target}_seconds")

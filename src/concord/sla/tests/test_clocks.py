@@ -183,6 +183,32 @@ def test_pending_pauses_the_clock_when_the_policy_says_so(
     assert _target(conversation.pk, "resolution").due_at == t + timedelta(hours=13)
 
 
+@pytest.mark.parametrize("status", ["pending", "on_hold"])
+def test_waiting_before_any_reply_never_pauses_the_first_response(
+    open_conversation: Opener, agent: User, status: str
+) -> None:
+    # The policy pauses on both, which still counts for the other targets.
+    sla_policy_create(
+        name="Standard",
+        first_response_seconds=4 * HOUR,
+        resolution_seconds=8 * HOUR,
+        business_hours=False,
+        pause_on_pending=True,
+        pause_on_hold=True,
+    )
+    conversation = open_conversation()
+    t = FRIDAY_16
+    conversation_set_status(
+        conversation=conversation, actor=agent, status=status, at=t + timedelta(hours=1)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=5))
+
+    first = _target(conversation.pk, "first_response")
+    assert first.due_at == t + timedelta(hours=4)
+    assert first.breached_at is not None  # due at 20:00, nobody answered by 21:00
+    assert _target(conversation.pk, "resolution").due_at is None  # paused, as the policy says
+
+
 def test_on_hold_pauses_only_with_its_own_flag(open_conversation: Opener, agent: User) -> None:
     policy = sla_policy_create(
         name="Standard", resolution_seconds=8 * HOUR, business_hours=False, pause_on_hold=False

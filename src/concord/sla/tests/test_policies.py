@@ -8,6 +8,7 @@ from concord.accounts.models import Team
 from concord.common.errors import ValidationFailed
 from concord.customers.models import Customer
 from concord.customers.services import customer_create, organization_create
+from concord.sla.models import SlaPolicy
 from concord.sla.selectors import sla_policies_active, sla_policy_for, sla_subject
 from concord.sla.services import sla_policy_create
 from concord.sla.tests.conftest import HOUR, Opener
@@ -122,3 +123,27 @@ def test_unknown_condition_values_are_refused() -> None:
     assert caught.value.field == "priorities"
     with pytest.raises(ValidationFailed):
         sla_policy_create(name="Zero", first_response_seconds=0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("first", "resolution", "warn"), [(3600, None, 3600), (None, 600, 7200)])
+def test_a_warning_not_shorter_than_the_target_is_refused(
+    first: int | None, resolution: int | None, warn: int
+) -> None:
+    with pytest.raises(ValidationFailed, match="never warns") as refused:
+        sla_policy_create(
+            name="Too early",
+            first_response_seconds=first,
+            resolution_seconds=resolution,
+            warn_before_seconds=warn,
+        )
+    assert refused.value.field == "warn_before_seconds"
+    assert not SlaPolicy.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_warning_shorter_than_every_target_is_kept() -> None:
+    policy = sla_policy_create(
+        name="Fine", first_response_seconds=3600, resolution_seconds=7200, warn_before_seconds=900
+    )
+    assert policy.warn_before_seconds == 900

@@ -48,11 +48,18 @@ def queue(open_conversation: Opener, agent: User, support: Team) -> dict[str, Co
         ),
         # answered: no running clock
         "answered": open_conversation(team=support, at=now - timedelta(hours=2)),
-        # paused (pending): no running clock
+        # answered, then waiting on the customer: no running clock (pending
+        # before any answer would not pause the first response)
         "pending": open_conversation(team=support, at=now - timedelta(hours=3)),
     }
     conversation_reply(
         conversation=made["answered"], actor=agent, body_text="Hi", at=now - timedelta(minutes=90)
+    )
+    conversation_reply(
+        conversation=made["pending"],
+        actor=agent,
+        body_text="Which order?",
+        at=now - timedelta(hours=2, minutes=30),
     )
     conversation_set_status(
         conversation=made["pending"], actor=agent, status="pending", at=now - timedelta(hours=2)
