@@ -71,6 +71,8 @@ def test_a_batch_records_each_email_as_one_by_one_would(mailbox: Mailbox) -> Non
     assert all(row.status == InboundStatus.PROCESSED for row in (bob1, ann, bob2, cleo))
     assert CustomerIdentity.objects.filter(normalized="bob@customer.test").count() == 1
     assert Customer.objects.get(identities__normalized="bob@customer.test").name == "Bob"
+    assert bob1.conversation is not None
+    assert bob2.conversation is not None
     assert bob1.conversation_id != bob2.conversation_id
     assert bob1.conversation.customer_id == bob2.conversation.customer_id
     assert (bob1.conversation.subject, bob2.conversation.subject) == ("Broken screen", "Invoice")
@@ -78,7 +80,8 @@ def test_a_batch_records_each_email_as_one_by_one_would(mailbox: Mailbox) -> Non
     reopened = Conversation.objects.get(pk=ann_conversation.pk)
     assert (reopened.status, reopened.message_count) == (Status.OPEN, 2)
     assert Event.objects.filter(conversation=reopened, kind=EventKind.REOPENED).count() == 1
-    assert bob1.message is not None and bob1.message.body_text == "It cracked."
+    assert bob1.message is not None
+    assert bob1.message.body_text == "It cracked."
     opened = Conversation.objects.filter(pk__in=[bob1.conversation_id, cleo.conversation_id])
     for conversation in opened:
         assert conversation.team_id == mailbox.team_id
@@ -120,7 +123,8 @@ def test_one_bad_email_is_quarantined_alone_and_the_rest_are_recorded(mailbox: M
 def test_a_batch_that_fails_is_undone_and_each_email_recorded_alone(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = inbound_module.record_messages
+    from concord.channels.email.services.record import record_messages as real
+
     sizes: list[int] = []
 
     def fails_for_batches(**kwargs: Any) -> None:
