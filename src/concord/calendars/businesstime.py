@@ -182,13 +182,24 @@ def _utc_ordinal(epoch: float) -> int:
 
 def business_seconds_between(*, schedule: Schedule, start: datetime, end: datetime) -> int:
     """Whole business seconds in [start, end); negative when end is before start."""
+    return int(exact_business_seconds_between(schedule=schedule, start=start, end=end))
+
+
+def exact_business_seconds_between(*, schedule: Schedule, start: datetime, end: datetime) -> float:
+    """Business seconds in [start, end) to the microsecond; negative when end is before start.
+
+    For clocks that add up many stretches (an SLA paused and resumed ten
+    times): whole seconds would lose up to a second per stretch and move the
+    due time. Rounded to the microsecond, the precision of a ``datetime``, so
+    float noise in the timestamps cannot build up either.
+    """
     _require_aware("start", start)
     _require_aware("end", end)
     # Timestamps, not `end < start`: two datetimes sharing a tzinfo compare by
     # wall clock, which is wrong across a fall-back hour.
     a, b = start.timestamp(), end.timestamp()
     if b < a:
-        return -business_seconds_between(schedule=schedule, start=end, end=start)
+        return -exact_business_seconds_between(schedule=schedule, start=end, end=start)
     total = 0.0
     plans = schedule._plans
     # An instant's local date is its UTC date ±1; starting one more day early
@@ -211,10 +222,10 @@ def business_seconds_between(*, schedule: Schedule, start: datetime, end: dateti
             if lo >= b:
                 break
             total += min(hi, b) - max(lo, a)
-    return int(total)
+    return round(total, 6)
 
 
-def add_business_seconds(*, schedule: Schedule, start: datetime, seconds: int) -> datetime:
+def add_business_seconds(*, schedule: Schedule, start: datetime, seconds: float) -> datetime:
     """The earliest instant with ``seconds`` business seconds in [start, it).
 
     ``seconds == 0`` returns ``start`` itself, even outside opening hours. The

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from concord.calendars.businesstime import (
     Schedule,
     add_business_seconds,
-    business_seconds_between,
+    exact_business_seconds_between,
 )
 
 FIRST_RESPONSE, NEXT_REPLY, RESOLUTION = "first_response", "next_reply", "resolution"
@@ -91,12 +91,12 @@ class Clock:
     def _between(self, start: datetime, end: datetime) -> float:
         if self.schedule is None:
             return (end - start).total_seconds()
-        return business_seconds_between(schedule=self.schedule, start=start, end=end)
+        return exact_business_seconds_between(schedule=self.schedule, start=start, end=end)
 
     def _add(self, start: datetime, seconds: float) -> datetime:
         if self.schedule is None:
             return start + timedelta(seconds=seconds)
-        return add_business_seconds(schedule=self.schedule, start=start, seconds=round(seconds))
+        return add_business_seconds(schedule=self.schedule, start=start, seconds=seconds)
 
     def reach(self, *, start: datetime, seconds: int) -> datetime | None:
         """When ``seconds`` of running time since ``start`` are used up; None while paused."""

@@ -209,6 +209,26 @@ def test_waiting_before_any_reply_never_pauses_the_first_response(
     assert _target(conversation.pk, "resolution").due_at is None  # paused, as the policy says
 
 
+def test_pausing_and_resuming_many_times_does_not_move_the_due_time(
+    hours: Calendar, open_conversation: Opener, agent: User
+) -> None:
+    """Ten stretches on hold of 0.7 s each, in business hours: exactly 7 s later, not 9.4 s."""
+    sla_policy_create(
+        name="Standard", resolution_seconds=4 * HOUR, calendar=hours, pause_on_hold=True
+    )
+    start = MONDAY_08 + timedelta(hours=1, microseconds=400_000)  # Monday 09:00:00.4 Berlin
+    conversation = open_conversation(at=start)
+    at = start
+    for _ in range(10):
+        at += timedelta(seconds=1, microseconds=300_000)
+        conversation_set_status(conversation=conversation, actor=agent, status="on_hold", at=at)
+        at += timedelta(microseconds=700_000)
+        conversation_set_status(conversation=conversation, actor=agent, status="open", at=at)
+    sla_refresh(conversation_id=conversation.pk, now=at)
+
+    assert _target(conversation.pk, "resolution").due_at == start + timedelta(hours=4, seconds=7)
+
+
 def test_on_hold_pauses_only_with_its_own_flag(open_conversation: Opener, agent: User) -> None:
     policy = sla_policy_create(
         name="Standard", resolution_seconds=8 * HOUR, business_hours=False, pause_on_hold=False
