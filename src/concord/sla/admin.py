@@ -11,6 +11,7 @@ from concord.common.admin import ReadOnlyAdmin
 from concord.conversations.models import Channel, Priority
 from concord.customers.models import Tier
 from concord.sla.models import SlaPolicy, SlaTarget
+from concord.sla.selectors import sla_policy_time_basis
 
 
 def _checkboxes(choices: Any, label: str) -> forms.MultipleChoiceField:
@@ -74,7 +75,7 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
         "first_response",
         "next_reply",
         "resolution",
-        "business_hours",
+        "time_counted",
     )
     list_display_links = ("name",)
     list_editable = ("position", "is_active")
@@ -97,11 +98,23 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
                 )
             },
         ),
-        ("Clock", {"fields": ("business_hours", "calendar", "pause_on_pending", "pause_on_hold")}),
+        (
+            "Clock",
+            {
+                "fields": (
+                    "business_hours",
+                    "calendar",
+                    "time_counted",
+                    "pause_on_pending",
+                    "pause_on_hold",
+                )
+            },
+        ),
     )
+    readonly_fields = ("time_counted",)
 
     def get_queryset(self, request: Any) -> Any:
-        return super().get_queryset(request).prefetch_related("teams", "organizations")
+        return super().get_queryset(request).prefetch_related("teams__calendar", "organizations")
 
     @admin.display(description="Conditions")
     def conditions(self, obj: SlaPolicy) -> str:
@@ -117,6 +130,12 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
             if values
         ]
         return "; ".join(parts) or "any conversation"
+
+    @admin.display(description="Time counted")
+    def time_counted(self, obj: SlaPolicy) -> str:
+        if obj.pk is None:
+            return "Shown once the policy is saved."
+        return sla_policy_time_basis(policy=obj)
 
     @admin.display(description="First response")
     def first_response(self, obj: SlaPolicy) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
+from concord.accounts.models import Team
 from concord.accounts.services import SYSTEM_USERNAME
 from concord.calendars.businesstime import Schedule
 from concord.calendars.models import Calendar
@@ -169,6 +170,37 @@ def policy_matches(*, policy: SlaPolicy, subject: Subject) -> bool:
 def sla_policy_for(*, subject: Subject, policies: Sequence[SlaPolicy]) -> SlaPolicy | None:
     """The first of ``policies`` (in position order) whose conditions the subject meets."""
     return next((p for p in policies if policy_matches(policy=p, subject=subject)), None)
+
+
+def sla_policy_time_basis(*, policy: SlaPolicy) -> str:
+    """Which clock the policy's targets count, in plain words, naming the gaps.
+
+    Business hours without a calendar on the policy fall back to each
+    conversation's team calendar, and a team without one counts round the
+    clock (a clock must always end). The admin shows this on the policy, so
+    that fallback is never a surprise.
+    """
+    if not policy.business_hours:
+        return "Round the clock (calendar time)."
+    if policy.calendar_id is not None and policy.calendar is not None:
+        calendar = policy.calendar
+        return f"Business hours of the calendar “{calendar.name}” ({calendar.time_zone})."
+    limited = list(policy.teams.all()) if policy.pk else []
+    teams = limited or list(Team.objects.select_related("calendar").order_by("name"))
+    covered = [f"{t.name}: “{t.calendar.name}”" for t in teams if t.calendar is not None]
+    bare = [t.name for t in teams if t.calendar is None]
+    parts = ["Business hours of each conversation's team calendar"]
+    parts.append(f" ({'; '.join(covered)})." if covered else ".")
+    gaps = ", ".join(bare)
+    who = f"conversations of {gaps}" if bare else ""
+    if not limited:
+        who = f"{who} and conversations without a team" if who else "conversations without a team"
+    if who:
+        parts.append(
+            f" Round the clock for {who}: no calendar applies to them. Pick a calendar "
+            "here, or give those teams one."
+        )
+    return "".join(parts)
 
 
 def sla_schedule(*, policy: SlaPolicy, subject: Subject) -> Schedule | None:

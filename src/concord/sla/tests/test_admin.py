@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 
 from concord.accounts.models import Team
+from concord.calendars.models import Calendar
 from concord.sla.models import SlaPolicy
+from concord.sla.selectors import sla_policy_time_basis
 from concord.sla.services import sla_policy_create
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +60,30 @@ def test_the_list_is_in_position_order(client_as_admin: Client) -> None:
 def test_targets_are_read_only(client_as_admin: Client) -> None:
     assert client_as_admin.get("/admin/sla/slatarget/").status_code == 200
     assert client_as_admin.get("/admin/sla/slatarget/add/").status_code == 403
+
+
+def test_the_policy_says_which_clock_it_counts_and_names_the_gaps(
+    client_as_admin: Client, support: Team, hours: Calendar
+) -> None:
+    billing = Team.objects.create(name="Billing", slug="billing")
+    support.calendar = hours
+    support.save(update_fields=["calendar"])
+    fallback = sla_policy_create(name="Standard", first_response_seconds=3600)
+    own = sla_policy_create(name="VIP", first_response_seconds=1800, calendar=hours)
+    plain = sla_policy_create(name="Chat", first_response_seconds=60, business_hours=False)
+    billing_only = sla_policy_create(name="Billing", first_response_seconds=60, teams=[billing])
+
+    said = sla_policy_time_basis(policy=fallback)
+    assert "Support: “Support hours”" in said
+    # Silent before: these counted round the clock with nothing saying so.
+    assert "Round the clock for conversations of Billing and conversations without a team" in said
+    assert sla_policy_time_basis(policy=own) == (
+        "Business hours of the calendar “Support hours” (Europe/Berlin)."
+    )
+    assert sla_policy_time_basis(policy=plain) == "Round the clock (calendar time)."
+    assert "Round the clock for conversations of Billing:" in sla_policy_time_basis(
+        policy=billing_only
+    )
+    page = client_as_admin.get(f"/admin/sla/slapolicy/{fallback.pk}/change/").content.decode()
+    assert "Time counted" in page
+    assert "Round the clock for conversations of Billing" in page
