@@ -17,7 +17,9 @@ yet, so setting a new conversation to "waiting on the customer" must not
 stop the clock that measures how long the customer waits for that answer. A due
 time is the instant the running time reaches the target, in business time
 (a ``Schedule``) or calendar time; it is unknown (None) while paused before
-reaching it. The warning time is the same walk with ``warn_before`` less.
+reaching it. The warning time is the same walk with ``warn_before`` less. A
+met target's due time is the one it had when it was met: the walk over the
+log up to that moment, whatever the conversation did afterwards.
 """
 
 from __future__ import annotations
@@ -142,6 +144,19 @@ def _resolved_at(statuses: Iterable[tuple[datetime, str]]) -> datetime | None:
     return resolved
 
 
+def _as_of(log: Log, moment: datetime, rules: Rules, *, paused: bool) -> Clock:
+    """The clock as it stood just before ``moment``, its last status carrying on."""
+    statuses = [(since, status) for since, status in log.statuses if since < moment]
+    earlier = Log(
+        created_at=log.created_at,
+        statuses=statuses or list(log.statuses[:1]),
+        exchanges=log.exchanges,
+    )
+    return Clock(
+        log=earlier, paused=rules.paused if paused else frozenset(), schedule=rules.schedule
+    )
+
+
 def compute(*, log: Log, rules: Rules) -> list[Spec]:
     """Every target the rules give this conversation, from its log."""
     clock = Clock(log=log, paused=rules.paused, schedule=rules.schedule)
@@ -160,6 +175,11 @@ def compute(*, log: Log, rules: Rules) -> list[Spec]:
         if not budget:
             continue
         running = unpaused if target == FIRST_RESPONSE else clock
+        if achieved is not None:
+            # A met target keeps the due time it had when it was met: what the
+            # conversation did afterwards (a pending set with the reply, a
+            # pause next week) must not move it, nor blank it.
+            running = _as_of(log, achieved, rules, paused=target != FIRST_RESPONSE)
         due = running.reach(start=started, seconds=budget)
         warn = None
         if due is not None and 0 < rules.warn_before < budget:

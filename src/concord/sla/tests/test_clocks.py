@@ -229,6 +229,39 @@ def test_pausing_and_resuming_many_times_does_not_move_the_due_time(
     assert _target(conversation.pk, "resolution").due_at == start + timedelta(hours=4, seconds=7)
 
 
+def test_a_met_target_keeps_the_due_time_it_had_when_it_was_met(
+    open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(
+        name="Standard",
+        next_reply_seconds=4 * HOUR,
+        resolution_seconds=8 * HOUR,
+        business_hours=False,
+        pause_on_pending=True,
+    )
+    t = FRIDAY_16
+    conversation = open_conversation(at=t)
+    conversation_reply(conversation=conversation, actor=agent, body_text="Hi", at=t)
+    message_receive(conversation=conversation, body_text="Still broken", at=t + timedelta(hours=1))
+    # The answer and "waiting on the customer" in the same instant.
+    answered = t + timedelta(hours=2)
+    conversation_reply(conversation=conversation, actor=agent, body_text="Try this", at=answered)
+    conversation_set_status(conversation=conversation, actor=agent, status="pending", at=answered)
+    # Solved next day, then a long pause that must not move anything back.
+    message_receive(conversation=conversation, body_text="Works", at=t + timedelta(hours=3))
+    solved = t + timedelta(hours=5)
+    conversation_set_status(conversation=conversation, actor=agent, status="solved", at=solved)
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(days=3))
+
+    cycle = _target(conversation.pk, "next_reply", cycle=1)
+    assert cycle.achieved_at == answered
+    assert cycle.due_at == t + timedelta(hours=5)  # 4 h from the customer's message
+    resolution = _target(conversation.pk, "resolution")
+    assert resolution.achieved_at == solved
+    # Eight running hours from creation; the hour pending (2 h → 3 h) did not run.
+    assert resolution.due_at == t + timedelta(hours=9)
+
+
 def test_on_hold_pauses_only_with_its_own_flag(open_conversation: Opener, agent: User) -> None:
     policy = sla_policy_create(
         name="Standard", resolution_seconds=8 * HOUR, business_hours=False, pause_on_hold=False
