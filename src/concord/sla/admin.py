@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -161,10 +162,22 @@ class SlaTargetAdmin(ReadOnlyAdmin):
         "due_at",
         "achieved_at",
         "warned_at",
-        "breached_at",
+        "breach",
+        "breach_noticed",
     )
     list_filter = ("target", "policy")
     list_select_related = ("policy",)
     search_fields = ("=conversation__id",)
     ordering = ("-started_at",)
     date_hierarchy = "started_at"
+
+    # The breach happened at the due time; ``breached_at`` is when the sweep
+    # (or a refresh) noticed it, which can be minutes later, or days for an
+    # installation that was down. Both are shown, each for what it is.
+    @admin.display(description="Breached at", ordering="due_at")
+    def breach(self, obj: SlaTarget) -> datetime | None:
+        return obj.due_at if obj.breached_at is not None else None
+
+    @admin.display(description="Breach noticed", ordering="breached_at")
+    def breach_noticed(self, obj: SlaTarget) -> datetime | None:
+        return obj.breached_at

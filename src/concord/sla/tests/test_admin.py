@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.contrib import admin
 from django.test import Client
 
 from concord.accounts.models import Team
 from concord.calendars.models import Calendar
-from concord.sla.models import SlaPolicy
+from concord.sla.admin import SlaTargetAdmin
+from concord.sla.models import SlaPolicy, SlaTarget
 from concord.sla.selectors import sla_policy_time_basis
-from concord.sla.services import sla_policy_create
+from concord.sla.services import sla_policy_create, sla_refresh, sla_sweep
+from concord.sla.tests.conftest import FRIDAY_16, HOUR, Opener
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +92,21 @@ def test_the_policy_says_which_clock_it_counts_and_names_the_gaps(
     page = client_as_admin.get(f"/admin/sla/slapolicy/{fallback.pk}/change/").content.decode()
     assert "Time counted" in page
     assert "Round the clock for conversations of Billing" in page
+
+
+def test_targets_show_when_the_breach_happened_and_when_it_was_noticed(
+    client_as_admin: Client, open_conversation: Opener
+) -> None:
+    sla_policy_create(name="Standard", first_response_seconds=HOUR, business_hours=False)
+    conversation = open_conversation(at=FRIDAY_16)
+    sla_refresh(conversation_id=conversation.pk, now=FRIDAY_16)
+    sla_sweep(now=FRIDAY_16 + timedelta(hours=3))  # noticed two hours late
+    row = SlaTarget.objects.get(conversation=conversation, target="first_response")
+    assert row.breached_at == FRIDAY_16 + timedelta(hours=3)
+
+    target_admin = SlaTargetAdmin(SlaTarget, admin.site)
+    assert target_admin.breach(row) == FRIDAY_16 + timedelta(hours=1)
+    assert target_admin.breach_noticed(row) == FRIDAY_16 + timedelta(hours=3)
+    page = client_as_admin.get("/admin/sla/slatarget/").content.decode()
+    assert "Breached at" in page
+    assert "Breach noticed" in page
