@@ -141,6 +141,16 @@ def _apply(*, conversation_id: int, policy: SlaPolicy | None, specs: list[Spec])
         kept.append(row)
         if row.achieved_at is not None and row.achieved_at == spec.achieved_at:
             continue  # met: settled under the policy it was met under
+        if row.breached_at is not None:
+            # Missed: settled too. A breach that happened stays a breach of the
+            # target as it was (its policy, budget and due time), so a later
+            # priority or policy change cannot turn it into "breached, due
+            # tomorrow", and the reports count the miss on the day it happened.
+            # Only a late answer is still news.
+            if row.achieved_at != spec.achieved_at:
+                row.achieved_at = spec.achieved_at
+                row.save(update_fields=["achieved_at"])
+            continue
         wanted = {
             "budget_seconds": spec.budget,
             "started_at": spec.started_at,

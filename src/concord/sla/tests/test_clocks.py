@@ -18,7 +18,7 @@ from concord.conversations.services import (
     message_receive,
 )
 from concord.sla.models import SlaState, SlaTarget
-from concord.sla.services import sla_policy_create, sla_refresh
+from concord.sla.services import sla_policy_create, sla_refresh, sla_sweep
 from concord.sla.tests.conftest import FRIDAY_16, HOUR, MONDAY_08, Opener
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +308,41 @@ def test_a_reopen_continues_the_resolution_clock(open_conversation: Opener, agen
     # Two hours used before solving, none while solved: six hours from the reopen.
     assert resolution.due_at == t + timedelta(hours=26)
     assert SlaTarget.objects.filter(conversation=conversation, target="resolution").count() == 1
+
+
+def test_a_breach_stays_a_breach_of_the_target_as_it_was_after_a_priority_change(
+    open_conversation: Opener, agent: User
+) -> None:
+    sla_policy_create(
+        name="Urgent",
+        position=1,
+        priorities=["urgent"],
+        first_response_seconds=HOUR,
+        business_hours=False,
+    )
+    sla_policy_create(
+        name="Standard", position=2, first_response_seconds=24 * HOUR, business_hours=False
+    )
+    t = FRIDAY_16
+    conversation = open_conversation(priority="urgent", at=t)
+    sla_refresh(conversation_id=conversation.pk, now=t)
+    sla_sweep(now=t + timedelta(hours=2))
+    conversation_set_priority(
+        conversation=conversation, actor=agent, priority="normal", at=t + timedelta(hours=3)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=3))
+
+    first = _target(conversation.pk, "first_response")
+    # Not "breached, due tomorrow": the miss of the urgent target, when it happened.
+    assert str(first.policy) == "Urgent"
+    assert first.due_at == t + timedelta(hours=1)
+    assert first.breached_at is not None
+    # A late answer is still recorded on it.
+    conversation_reply(
+        conversation=conversation, actor=agent, body_text="Hi", at=t + timedelta(hours=4)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=4))
+    assert _target(conversation.pk, "first_response").achieved_at == t + timedelta(hours=4)
 
 
 def test_a_policy_change_rebases_open_targets_but_not_met_ones(
