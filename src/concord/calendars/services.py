@@ -16,6 +16,7 @@ import holidays
 from django.db import transaction
 
 from concord.calendars.models import END_OF_DAY, Calendar, CalendarClosedDate, CalendarInterval
+from concord.calendars.signals import calendar_hours_replaced
 from concord.common.errors import Conflict, ValidationFailed
 
 IntervalSpec = tuple[int, time, time]  # weekday (0 = Monday), start, end (00:00 = 24:00)
@@ -166,6 +167,7 @@ def calendar_set_intervals(*, calendar: Calendar, intervals: Iterable[IntervalSp
     with transaction.atomic():
         calendar.intervals.all().delete()
         _write_intervals(calendar=calendar, intervals=intervals)
+        calendar_hours_replaced.send(sender=Calendar, calendar=calendar)
 
 
 def _write_intervals(*, calendar: Calendar, intervals: list[IntervalSpec]) -> None:

@@ -136,6 +136,13 @@ _policy_cache: tuple[float, tuple[int, datetime | None], list[SlaPolicy]] | None
 _schedule_cache: dict[tuple[object, ...], tuple[float, Schedule]] = {}
 
 
+def sla_forget_cached() -> None:
+    """Drop this process's kept policies and schedules (after hours or a policy changed)."""
+    global _policy_cache
+    _policy_cache = None
+    _schedule_cache.clear()
+
+
 def sla_policies_active() -> list[SlaPolicy]:
     """Active policies in the order they are tried, with their team and organization ids."""
     global _policy_cache

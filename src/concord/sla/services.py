@@ -9,7 +9,7 @@ refreshes therefore never duplicate one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,10 +27,12 @@ from concord.sla.clock import Rules, Spec, compute
 from concord.sla.models import SlaPolicy, SlaState, SlaTarget
 from concord.sla.selectors import (
     Subject,
+    sla_forget_cached,
     sla_policies_active,
     sla_policy_for,
     sla_schedule,
     sla_subject,
+    sla_unsolved_conversation_ids,
 )
 
 logger = logging.getLogger("concord.sla")
@@ -290,6 +292,31 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
     if written:
         logger.info("SLA sweep wrote %d alarms.", written)
     return written
+
+
+RECOMPUTE_CHUNK = 500
+
+
+def sla_recompute_open(
+    *, now: datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Refresh every conversation whose clocks may still run; returns how many.
+
+    After a calendar or policy change (``receivers``), so open conversations
+    get due times from the new hours at once, not when something next touches
+    them; a due time that moved earlier then warns and breaches on time. Each
+    chunk is its own transactions, so a long run never holds the database.
+    """
+    sla_forget_cached()  # this process may keep the old hours for a minute
+    ids = sla_unsolved_conversation_ids()
+    policies = sla_policies_active()
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        chunk = ids[start : start + RECOMPUTE_CHUNK]
+        for conversation_id in chunk:
+            sla_refresh(conversation_id=conversation_id, now=now, policies=policies)
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
+    return len(ids)
 
 
 def sla_refresh_many(*, conversation_ids: list[int], now: datetime | None = None) -> None:
