@@ -309,11 +309,9 @@ def sla_recompute_open(
     """
     sla_forget_cached()  # this process may keep the old hours for a minute
     ids = sla_unsolved_conversation_ids()
-    policies = sla_policies_active()
     for start in range(0, len(ids), RECOMPUTE_CHUNK):
         chunk = ids[start : start + RECOMPUTE_CHUNK]
-        for conversation_id in chunk:
-            sla_refresh(conversation_id=conversation_id, now=now, policies=policies)
+        sla_refresh_many(conversation_ids=chunk, now=now)
         if progress is not None:
             progress(start + len(chunk), len(ids))
     return len(ids)

@@ -6,7 +6,6 @@
 from concord.conversations.selectors.access import (
     attachment_get_for_user,
     conversation_any_exist,
-    conversation_by_external_ids,
     conversation_customer_may_write,
     conversation_find,
     conversation_get_for_user,
@@ -45,7 +44,6 @@ __all__ = [
     "RowPage",
     "attachment_get_for_user",
     "conversation_any_exist",
-    "conversation_by_external_ids",
     "conversation_customer_may_write",
     "conversation_find",
     "conversation_get_for_user",

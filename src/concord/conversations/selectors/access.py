@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -158,26 +158,6 @@ def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound(f"Attachment {attachment_id} not found.")
     return attachment
-
-
-def conversation_by_external_ids(
-    *, channel: str, external_ids: Sequence[str]
-) -> Conversation | None:
-    """The conversation whose message carries one of these channel ids (the newest match).
-
-    For channels that thread by their own ids (email's Message-ID). No access
-    rule: the caller is a channel adapter deciding where a message belongs.
-    """
-    ids = [value for value in external_ids if value]
-    if not ids:
-        return None
-    found = (
-        Message.objects.filter(channel=channel, external_id__in=ids[:100])
-        .select_related("conversation")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return found.conversation if found is not None else None
 
 
 def conversation_find(*, conversation_id: int) -> Conversation | None:
