@@ -21,6 +21,9 @@ SEE_ALL_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    # IANA name the user reads times in; blank: not chosen yet, so the
+    # installation's zone (settings.TIME_ZONE) until the browser reports one.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     @property
     def is_staff_member(self) -> bool:

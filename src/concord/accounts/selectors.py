@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from concord.accounts.models import ApiToken, Team, User
 from concord.accounts.services import TOKEN_PREFIX, token_digest
@@ -19,6 +22,31 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
         .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def installation_zone() -> ZoneInfo:
+    default = timezone.get_default_timezone()
+    return default if isinstance(default, ZoneInfo) else ZoneInfo(str(default))
+
+
+def user_zone(*, user: User) -> ZoneInfo:
+    """The zone ``user`` reads times in: theirs, else the installation's.
+
+    A stored name the tz database no longer has (zones do get removed) falls
+    back to the installation's zone instead of failing every page.
+    """
+    if user.time_zone:
+        try:
+            return ZoneInfo(user.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return installation_zone()
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted, for the profile's searchable zone input."""
+    return tuple(sorted(available_timezones()))
 
 
 def user_team_ids(*, user: User) -> list[int]:

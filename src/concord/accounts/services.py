@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from concord.accounts.models import ApiToken, Role, Team, TeamKind, User
 from concord.calendars.models import Calendar
+from concord.calendars.services import check_time_zone
 from concord.common.errors import Conflict, ValidationFailed
 
 TOKEN_PREFIX = "cnc_"  # noqa: S105 - a marker that makes leaked tokens greppable, not a secret
@@ -87,6 +88,31 @@ def system_user_get() -> User:
             },
         )
     return user
+
+
+def user_set_time_zone(*, user: User, time_zone: str) -> None:
+    """The zone the user reads times in; blank goes back to the installation's zone."""
+    time_zone = time_zone.strip()
+    if time_zone:
+        time_zone = check_time_zone(time_zone=time_zone)
+    if time_zone == user.time_zone:
+        return
+    with transaction.atomic():
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+
+
+def user_default_time_zone(*, user: User, time_zone: str) -> bool:
+    """Store the zone the browser reports, only while the user has not chosen one.
+
+    Returns whether it was stored. A conditional UPDATE, so a profile choice
+    made in another tab meanwhile is never overwritten by the browser's guess.
+    """
+    time_zone = check_time_zone(time_zone=time_zone)
+    stored = User.objects.filter(pk=user.pk, time_zone="").update(time_zone=time_zone) == 1
+    if stored:
+        user.time_zone = time_zone
+    return stored
 
 
 def team_create(*, name: str, kind: TeamKind = TeamKind.SERVICE, description: str = "") -> Team:

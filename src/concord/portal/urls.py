@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from concord.accounts.views import time_zone_default
 from concord.portal.views import auth, requests
 
 app_name = "portal"
@@ -15,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sign-in/l/<str:token>/", auth.magic_link, name="magic_link"),
     path("sign-out/", auth.sign_out, name="sign_out"),
     path("account/", auth.account, name="account"),
+    path("account/time-zone/", auth.account_time_zone, name="account_time_zone"),
+    path("account/time-zone/default/", time_zone_default, name="time_zone_default"),
     path("requests/", requests.request_list, name="requests"),
     path("requests/new/", requests.request_new, name="request_new"),
     path("requests/<int:conversation_id>/", requests.request_detail, name="request"),

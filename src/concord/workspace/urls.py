@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from concord.accounts.views import time_zone_default
 from concord.workspace.views import (
     attachments,
     auth,
@@ -12,6 +13,7 @@ from concord.workspace.views import (
     inbox,
     notifications,
     privacy,
+    profile,
     reports,
 )
 
@@ -36,6 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/<int:pk>/export/", privacy.customer_export_download, name="customer_export"),
     path("customers/<int:pk>/erase/", privacy.customer_erase_confirm, name="customer_erase"),
     path("availability/", availability.availability, name="availability"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/time-zone/default/", time_zone_default, name="time_zone_default"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),

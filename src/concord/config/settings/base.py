@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages show times in the signed-in user's zone (concord.accounts).
+    "concord.accounts.middleware.UserTimeZoneMiddleware",
     # Configuration changes are logged with who made them (concord.audit).
     "concord.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -9,8 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concord.accounts.forms import TimeZoneForm
 from concord.accounts.models import Role, User
-from concord.common.errors import ServiceError
+from concord.accounts.selectors import user_zone
+from concord.accounts.services import user_set_time_zone
+from concord.common.errors import ServiceError, ValidationFailed
 from concord.portal.forms import EmailLinkForm, PasswordSignInForm, SetPasswordForm
 from concord.portal.selectors import magic_link_check, portal_user_for_email
 from concord.portal.services import magic_link_redeem, magic_link_request, portal_password_set
@@ -140,6 +143,39 @@ def account(request: HttpRequest, user: User) -> HttpResponse:
             saved = True
             form = SetPasswordForm(user=user)
     status = FORM_ERROR_STATUS if request.method == "POST" and not saved else 200
+    return _account_page(request, user, form=form, saved=saved, status=status)
+
+
+@customer_required
+@require_POST
+def account_time_zone(request: HttpRequest, user: User) -> HttpResponse:
+    """The zone the customer reads times in (the account page's second form)."""
+    zone_form = TimeZoneForm(request.POST)
+    if zone_form.is_valid():
+        try:
+            user_set_time_zone(user=user, time_zone=zone_form.cleaned_data["time_zone"])
+        except ValidationFailed as error:
+            zone_form.add_error("time_zone", f"{error.message} Choose one from the list.")
+        else:
+            return redirect(f"{reverse('portal:account')}?zone=saved#time-zone")
+    return _account_page(
+        request,
+        user,
+        form=SetPasswordForm(user=user),
+        zone_form=zone_form,
+        status=FORM_ERROR_STATUS,
+    )
+
+
+def _account_page(
+    request: HttpRequest,
+    user: User,
+    *,
+    form: SetPasswordForm,
+    saved: bool = False,
+    zone_form: TimeZoneForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "portal/account.html",
@@ -147,6 +183,9 @@ def account(request: HttpRequest, user: User) -> HttpResponse:
             "form": form,
             "saved": saved,
             "has_password": user.has_usable_password(),
+            "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
+            "zone_saved": request.GET.get("zone") == "saved",
+            "zone": user_zone(user=user),
             "nav": "account",
         },
         status=status,
