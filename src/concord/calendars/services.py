@@ -189,3 +189,37 @@ def calendar_add_closed_date(
 def calendar_remove_closed_date(*, calendar: Calendar, day: date) -> None:
     with transaction.atomic():
         calendar.closed_dates.filter(date=day).delete()
+
+
+def calendar_change(
+    *,
+    calendar: Calendar,
+    name: str,
+    time_zone: str,
+    holiday_country: str,
+    holiday_subdivision: str,
+    intervals: Iterable[IntervalSpec],
+) -> Calendar:
+    """Details and weekly hours together, as the settings page saves them: all or nothing."""
+    intervals = list(intervals)
+    check_intervals(intervals=intervals)
+    with transaction.atomic():
+        # Only what differs is passed on: an unchanged calendar is not saved,
+        # so it does not queue a recompute of every open conversation's due times.
+        calendar_update(
+            calendar=calendar,
+            name=_changed(calendar.name, name),
+            time_zone=_changed(calendar.time_zone, time_zone),
+            holiday_country=_changed(calendar.holiday_country, holiday_country),
+            holiday_subdivision=_changed(calendar.holiday_subdivision, holiday_subdivision),
+        )
+        current = sorted(
+            (i.weekday, i.start, i.end) for i in calendar.intervals.order_by("weekday", "start")
+        )
+        if current != sorted(intervals):
+            calendar_set_intervals(calendar=calendar, intervals=intervals)
+    return calendar
+
+
+def _changed(old: str, new: str) -> str | None:
+    return None if old == new.strip() else new

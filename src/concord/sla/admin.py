@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 
 from concord.common.admin import ReadOnlyAdmin
+from concord.common.durations import HumanDurationField, format_duration
 from concord.conversations.models import Channel, Priority
 from concord.customers.models import Tier
 from concord.sla.models import SlaPolicy, SlaTarget
@@ -30,6 +31,18 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
     priorities = _checkboxes(Priority.choices, "Priorities")
     channels = _checkboxes(Channel.choices, "Channels")
     customer_tiers = _checkboxes(Tier.choices, "Customer tiers")
+    # Durations as people write them ("4h", "1d 2h"), stored as seconds.
+    first_response_seconds = HumanDurationField(label="First response", required=False)
+    next_reply_seconds = HumanDurationField(label="Next reply", required=False)
+    resolution_seconds = HumanDurationField(label="Resolution", required=False)
+    warn_before_seconds = HumanDurationField(
+        label="Warn before",
+        required=False,
+        help_text="How long before a due time to warn, e.g. 30m; empty: never.",
+    )
+
+    def clean_warn_before_seconds(self) -> int:
+        return self.cleaned_data.get("warn_before_seconds") or 0
 
     class Meta:
         model = SlaPolicy
@@ -57,12 +70,7 @@ class SlaPolicyForm(forms.ModelForm[SlaPolicy]):
 
 
 def _duration(seconds: int | None) -> str:
-    if not seconds:
-        return "—"
-    hours, rest = divmod(seconds, 3600)
-    if rest == 0:
-        return f"{hours} h"
-    return f"{hours} h {rest // 60} min" if hours else f"{seconds // 60} min"
+    return format_duration(seconds) or "—"
 
 
 @admin.register(SlaPolicy)

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from concord.accounts.models import Team
 from concord.calendars.models import Calendar
+from concord.common.durations import format_duration
 from concord.conversations.models import Conversation
 from concord.customers.models import Organization
 
@@ -23,7 +24,7 @@ class TargetKind(models.TextChoices):
     RESOLUTION = "resolution", "Resolution"
 
 
-_SECONDS_HELP = "Seconds (3600 = 1 hour, 28800 = 8 hours); empty: no target."
+_SECONDS_HELP = "Stored in seconds; forms take durations such as 4h or 1d 2h. Empty: no target."
 
 
 def _budget(verbose_name: str) -> models.PositiveIntegerField[int | None, int | None]:
@@ -57,7 +58,8 @@ class SlaPolicy(models.Model):
     next_reply_seconds = _budget("next reply")
     resolution_seconds = _budget("resolution")
     warn_before_seconds = models.PositiveIntegerField(
-        default=0, help_text="Warn this many seconds (of the clock) before a due time; 0: never."
+        default=0,
+        help_text="Warn this long (of counted time) before a due time; in seconds; 0: never.",
     )
     business_hours = models.BooleanField(
         default=True,
@@ -101,8 +103,9 @@ class SlaPolicy(models.Model):
             raise ValidationError(
                 {
                     "warn_before_seconds": (
-                        f"The warning ({self.warn_before_seconds} s before) must be shorter "
-                        f"than the shortest target ({min(budgets)} s), or it never warns."
+                        f"The warning ({format_duration(self.warn_before_seconds)} before) must "
+                        f"be shorter than the shortest target ({format_duration(min(budgets))}), "
+                        "or it never warns."
                     )
                 }
             )

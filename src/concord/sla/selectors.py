@@ -15,7 +15,7 @@ from concord.calendars.businesstime import Schedule
 from concord.calendars.models import Calendar
 from concord.calendars.selectors import calendar_schedule
 from concord.conversations.models import Conversation, Event, EventKind
-from concord.sla.clock import Log
+from concord.sla.clock import Log, Rules, Spec, compute
 from concord.sla.models import SlaPolicy, SlaState, SlaTarget, TargetKind
 
 
@@ -239,6 +239,34 @@ def sla_schedule(*, policy: SlaPolicy, subject: Subject) -> Schedule | None:
         cached = _schedule_cache[key] = (time.monotonic(), calendar_schedule(calendar=calendar))
     schedule = cached[1]
     return None if schedule.is_empty else schedule
+
+
+_TARGETS = ("first_response", "next_reply", "resolution")
+
+
+def sla_rules(*, policy: SlaPolicy, subject: Subject) -> Rules:
+    """The clock rules ``policy`` sets for ``subject``: budgets, pauses and hours."""
+    paused = frozenset(
+        status
+        for status, flag in (
+            ("pending", policy.pause_on_pending),
+            ("on_hold", policy.pause_on_hold),
+        )
+        if flag
+    )
+    return Rules(
+        budgets={target: policy.budget(target) for target in _TARGETS},
+        warn_before=policy.warn_before_seconds,
+        paused=paused,
+        schedule=sla_schedule(policy=policy, subject=subject),
+    )
+
+
+def sla_specs(*, policy: SlaPolicy | None, subject: Subject) -> list[Spec]:
+    """Every target ``policy`` gives the subject now, from its log (none without a policy)."""
+    if policy is None:
+        return []
+    return compute(log=subject.log, rules=sla_rules(policy=policy, subject=subject))
 
 
 @dataclass(frozen=True)

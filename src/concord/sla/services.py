@@ -23,14 +23,13 @@ from concord.conversations.models import Channel, Priority
 from concord.conversations.selectors import conversation_find
 from concord.conversations.services import conversation_record_sla_alarm
 from concord.customers.models import Organization, Tier
-from concord.sla.clock import Rules, Spec, compute
+from concord.sla.clock import Spec
 from concord.sla.models import SlaPolicy, SlaState, SlaTarget
 from concord.sla.selectors import (
-    Subject,
     sla_forget_cached,
     sla_policies_active,
     sla_policy_for,
-    sla_schedule,
+    sla_specs,
     sla_subject,
     sla_unsolved_conversation_ids,
 )
@@ -38,7 +37,6 @@ from concord.sla.selectors import (
 logger = logging.getLogger("concord.sla")
 
 WARNING, BREACHED = "sla_warning", "sla_breached"
-_TARGETS = ("first_response", "next_reply", "resolution")
 _TIMES = ("budget_seconds", "started_at", "due_at", "warn_at", "achieved_at")
 
 
@@ -72,7 +70,7 @@ def _refresh(*, conversation_id: int, now: datetime, policies: list[SlaPolicy] |
         policy = sla_policy_for(
             subject=subject, policies=sla_policies_active() if policies is None else policies
         )
-        specs = _specs(policy=policy, subject=subject)
+        specs = sla_specs(policy=policy, subject=subject)
         rows = _apply(conversation_id=conversation_id, policy=policy, specs=specs)
         for row in rows:
             written += _fire_due(row=row, now=moment)
@@ -95,26 +93,6 @@ def _lock_state(*, conversation_id: int, now: datetime) -> SlaState | None:
         return None
     SlaState.objects.get_or_create(conversation_id=conversation_id, defaults={"refreshed_at": now})
     return SlaState.objects.select_for_update().get(pk=conversation_id)
-
-
-def _specs(*, policy: SlaPolicy | None, subject: Subject) -> list[Spec]:
-    if policy is None:
-        return []
-    paused = frozenset(
-        status
-        for status, flag in (
-            ("pending", policy.pause_on_pending),
-            ("on_hold", policy.pause_on_hold),
-        )
-        if flag
-    )
-    rules = Rules(
-        budgets={target: policy.budget(target) for target in _TARGETS},
-        warn_before=policy.warn_before_seconds,
-        paused=paused,
-        schedule=sla_schedule(policy=policy, subject=subject),
-    )
-    return compute(log=subject.log, rules=rules)
 
 
 def _apply(*, conversation_id: int, policy: SlaPolicy | None, specs: list[Spec]) -> list[SlaTarget]:
@@ -360,6 +338,15 @@ def sla_policy_create(
         customer_tiers=list(customer_tiers),
         is_active=is_active,
     )
+    _check_policy(policy=policy)
+    with transaction.atomic():
+        policy.save()
+        policy.teams.set(teams)
+        policy.organizations.set(organizations)
+    return policy
+
+
+def _check_policy(*, policy: SlaPolicy) -> None:
     try:
         policy.full_clean(exclude=["teams", "organizations"])
     except DjangoValidationError as exc:
@@ -373,8 +360,54 @@ def sla_policy_create(
         unknown = sorted(set(values) - set(allowed))
         if unknown:
             raise ValidationFailed(f"Unknown {field}: {', '.join(unknown)}.", field=field)
+
+
+_POLICY_FIELDS = frozenset(
+    {
+        "name",
+        "position",
+        "is_active",
+        "first_response_seconds",
+        "next_reply_seconds",
+        "resolution_seconds",
+        "warn_before_seconds",
+        "business_hours",
+        "calendar",
+        "pause_on_pending",
+        "pause_on_hold",
+        "priorities",
+        "channels",
+        "customer_tiers",
+    }
+)
+
+
+def sla_policy_update(
+    *,
+    policy: SlaPolicy,
+    changes: Mapping[str, object],
+    teams: Sequence[Team] | None = None,
+) -> SlaPolicy:
+    """Change the named fields (and the teams, unless None) in one transaction.
+
+    Open conversations follow the new targets through the background recompute
+    that any policy save queues (``sla.receivers``).
+    """
+    unknown = sorted(set(changes) - _POLICY_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"Unknown policy fields: {', '.join(unknown)}.")
+    for name, value in changes.items():
+        if name == "name" and isinstance(value, str):
+            value = " ".join(value.split())
+        if name in {"priorities", "channels", "customer_tiers"} and isinstance(
+            value, (list, tuple)
+        ):
+            value = list(value)
+        setattr(policy, name, value)
+    _check_policy(policy=policy)
     with transaction.atomic():
         policy.save()
-        policy.teams.set(teams)
-        policy.organizations.set(organizations)
+        if teams is not None:
+            policy.teams.set(teams)
+    sla_forget_cached()
     return policy

@@ -15,6 +15,7 @@ from concord.workspace.views import (
     privacy,
     profile,
     reports,
+    settings,
 )
 
 app_name = "workspace"
@@ -53,4 +54,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/goals/<int:pk>/", goals.goal_page, name="goal"),
     path("reports/goals/<int:pk>/edit/", goals.goal_edit, name="goal_edit"),
     path("reports/goals/<int:pk>/archive/", goals.goal_archive_view, name="goal_archive"),
+    path("settings/", settings.settings_index, name="settings"),
+    path("settings/calendars/new/", settings.calendar_new, name="settings_calendar_new"),
+    path("settings/calendars/regions/", settings.calendar_regions, name="settings_regions"),
+    path("settings/calendars/<int:pk>/", settings.calendar_edit, name="settings_calendar"),
+    path(
+        "settings/calendars/<int:pk>/closed/",
+        settings.calendar_closed_add,
+        name="settings_closed_add",
+    ),
+    path(
+        "settings/calendars/<int:pk>/closed/remove/",
+        settings.calendar_closed_remove,
+        name="settings_closed_remove",
+    ),
+    path("settings/sla/new/", settings.policy_new, name="settings_policy_new"),
+    path("settings/sla/preview/", settings.policy_preview, name="settings_preview"),
+    path("settings/sla/<int:pk>/", settings.policy_edit, name="settings_policy"),
 ]

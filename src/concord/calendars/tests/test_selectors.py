@@ -6,8 +6,14 @@ import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from concord.calendars.businesstime import add_business_seconds, business_seconds_between
-from concord.calendars.selectors import calendar_schedule
-from concord.calendars.services import calendar_create
+from concord.calendars.selectors import (
+    calendar_holiday_preview,
+    calendar_schedule,
+    holiday_countries,
+    holiday_subdivisions,
+    time_zone_names,
+)
+from concord.calendars.services import calendar_add_closed_date, calendar_create
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +52,31 @@ def test_the_schedule_carries_hours_holidays_and_closed_dates(
 def test_a_calendar_without_holidays_is_open_on_them() -> None:
     calendar = calendar_create(name="Hours", time_zone="UTC")
     assert calendar_schedule(calendar=calendar).is_closed(date(2026, 12, 25)) is False
+
+
+def test_the_holiday_preview_lists_counted_days_and_the_ones_left_out() -> None:
+    munich = calendar_create(
+        name="Munich", time_zone="Europe/Berlin", holiday_country="DE", holiday_subdivision="BY"
+    )
+    calendar_add_closed_date(calendar=munich, day=date(2027, 12, 24), label="Christmas Eve")
+    preview = calendar_holiday_preview(calendar=munich, start=date(2027, 1, 1))
+    counted = {h.day: h.name for h in preview.counted}
+    assert counted[date(2027, 1, 6)] == "Epiphany"  # Bavarian
+    assert counted[date(2027, 12, 24)] == "Christmas Eve"  # closed by hand
+    assert date(2027, 10, 31) not in counted  # Reformation Day is not Bavaria's
+    catholic = next(g for g in preview.optional if g.category == "Catholic")
+    assert [(h.day, h.name) for h in catholic.days] == [(date(2027, 8, 15), "Assumption Day")]
+    assert catholic.listed
+    school = next(g for g in preview.optional if g.category == "School")
+    assert not school.listed  # a season is counted, not listed
+    assert all(date(2027, 1, 1) <= h.day < date(2028, 1, 1) for h in preview.counted)
+
+
+def test_pickers_know_countries_regions_and_zones() -> None:
+    countries = dict(holiday_countries())
+    assert countries["DE"] == "Germany"
+    assert countries["US"] == "United States"
+    assert "DEU" not in countries  # one entry per country
+    assert ("BY", "Bayern (BY)") in holiday_subdivisions(country="DE")
+    assert holiday_subdivisions(country="XX") == []
+    assert "Europe/Berlin" in time_zone_names()

@@ -37,8 +37,9 @@ def test_an_admin_ticks_conditions_without_writing_json(
             "priorities": ["urgent", "high"],
             "channels": ["chat"],
             "teams": [str(support.pk)],
-            "first_response_seconds": "3600",
-            "warn_before_seconds": "600",
+            "first_response_seconds": "1h",
+            "resolution_seconds": "1d 2h",
+            "warn_before_seconds": "10m",
             "business_hours": "on",
             "pause_on_pending": "on",
         },
@@ -52,6 +53,20 @@ def test_an_admin_ticks_conditions_without_writing_json(
         [],
     )
     assert [t.name for t in policy.teams.all()] == ["Support"]
+    assert (policy.first_response_seconds, policy.resolution_seconds) == (3600, 93_600)
+    assert policy.warn_before_seconds == 600
+    shown = client_as_admin.get(f"/admin/sla/slapolicy/{policy.pk}/change/").content.decode()
+    assert 'value="1d 2h"' in shown
+
+
+def test_the_admin_refuses_a_bare_number_for_a_duration(client_as_admin: Client) -> None:
+    response = client_as_admin.post(
+        "/admin/sla/slapolicy/add/",
+        {"name": "Typed seconds", "position": "0", "first_response_seconds": "3600"},
+    )
+    assert response.status_code == 200
+    assert "has no unit" in response.content.decode()
+    assert not SlaPolicy.objects.exists()
 
 
 def test_the_list_is_in_position_order(client_as_admin: Client) -> None:
@@ -59,7 +74,7 @@ def test_the_list_is_in_position_order(client_as_admin: Client) -> None:
     sla_policy_create(name="Sooner", position=1, first_response_seconds=1800)
     page = client_as_admin.get("/admin/sla/slapolicy/").content.decode()
     assert page.index("Sooner") < page.index("Later")
-    assert "30 min" in page
+    assert "30m" in page
 
 
 def test_targets_are_read_only(client_as_admin: Client) -> None:
