@@ -27,6 +27,8 @@ from concord.sla.models import SlaPolicy
 
 # At most this many intervals per day: split shifts need two, a third is rare.
 MAX_SLOTS = 4
+# Every day shows at least two pairs, so a split shift is typed in one go.
+MIN_SLOTS = 2
 WEEKDAYS = [(int(day.value), str(day.label)) for day in Weekday]
 WORKDAYS = range(1, 5)  # Tuesday to Friday, the days "copy Monday" fills
 
@@ -94,8 +96,8 @@ def _time_field(label: str) -> forms.TimeField:
 class WeekGridForm(forms.Form):
     """Opening hours: per day "open 24 hours", or up to ``MAX_SLOTS`` from-to intervals.
 
-    A day shows its intervals and one empty pair to add another, so a split
-    shift needs no extra step; an end of 00:00 is midnight, but "open 24 hours"
+    A day shows its intervals and one empty pair to add another (at least two
+    pairs), so a split shift needs no extra step; an end of 00:00 is midnight, but "open 24 hours"
     says it without knowing that.
     """
 
@@ -115,7 +117,7 @@ class WeekGridForm(forms.Form):
             wanted = counts.get(weekday, 0)
             if self.is_bound:
                 wanted = max(wanted, self._posted_slots(weekday))
-            count = min(MAX_SLOTS, max(1, wanted))
+            count = min(MAX_SLOTS, max(MIN_SLOTS, wanted))
             self.slot_counts[weekday] = count
             for slot in range(count):
                 self.fields[f"d{weekday}_{slot}_from"] = _time_field(f"{label} from")
