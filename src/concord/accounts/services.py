@@ -195,3 +195,15 @@ def api_token_mark_used(*, token: ApiToken) -> None:
     # A plain UPDATE: no read-modify-write race between concurrent requests.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+def calendar_set_teams(*, calendar: Calendar, teams: list[Team]) -> None:
+    """Exactly ``teams`` work by ``calendar``: they move to it, others on it fall back to none."""
+    wanted = {team.pk for team in teams}
+    with transaction.atomic():
+        for team in Team.objects.select_for_update().filter(calendar=calendar):
+            if team.pk not in wanted:
+                team_set_calendar(team=team, calendar=None)
+        for team in teams:
+            if team.calendar_id != calendar.pk:
+                team_set_calendar(team=team, calendar=calendar)

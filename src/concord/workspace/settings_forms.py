@@ -203,6 +203,21 @@ def _is_workday_key(key: str) -> bool:
     return any(key.startswith(f"d{weekday}_") for weekday in WORKDAYS)
 
 
+class _TeamChoices(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        # Say where a team comes from, so moving it here is a choice, not a surprise.
+        return f"{obj.name} (now: {obj.calendar.name})" if obj.calendar else str(obj.name)
+
+
+class CalendarTeamsForm(forms.Form):
+    teams = _TeamChoices(
+        queryset=Team.objects.select_related("calendar").order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Teams working by this calendar",
+    )
+
+
 class ClosedDateForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     label = forms.CharField(max_length=100, required=False)

@@ -63,6 +63,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         settings.calendar_closed_add,
         name="settings_closed_add",
     ),
+    path("settings/calendars/<int:pk>/teams/", settings.calendar_teams, name="settings_teams"),
     path(
         "settings/calendars/<int:pk>/closed/remove/",
         settings.calendar_closed_remove,

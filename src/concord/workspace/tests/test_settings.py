@@ -277,3 +277,27 @@ def test_settings_forms_need_the_csrf_token(supervisor: User) -> None:
     client.force_login(supervisor)
     assert client.post("/app/settings/sla/new/", {"name": "x"}).status_code == 403
     assert client.post("/app/settings/calendars/new/", _calendar_post()).status_code == 403
+
+
+def test_a_calendar_page_sets_which_teams_work_by_it(
+    supervisor: User, support: Team, billing: Team
+) -> None:
+    munich = calendar_create(name="Munich", time_zone="Europe/Berlin")
+    other = calendar_create(name="New York", time_zone="America/New_York")
+    billing.calendar = other
+    billing.save(update_fields=["calendar"])
+    client = _signed_in(supervisor)
+    page = client.get(f"/app/settings/calendars/{munich.pk}/").content.decode()
+    assert "Billing (now: New York)" in page
+
+    client.post(f"/app/settings/calendars/{munich.pk}/teams/", {"teams": [str(support.pk)]})
+    support.refresh_from_db()
+    billing.refresh_from_db()
+    assert support.calendar == munich
+    assert billing.calendar == other  # not ticked, not on this calendar: left alone
+
+    client.post(f"/app/settings/calendars/{munich.pk}/teams/", {"teams": [str(billing.pk)]})
+    support.refresh_from_db()
+    billing.refresh_from_db()
+    assert support.calendar is None  # unticked: off this calendar
+    assert billing.calendar == munich

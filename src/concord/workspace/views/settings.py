@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concord.accounts.models import SEE_ALL_ROLES, User
+from concord.accounts.services import calendar_set_teams
 from concord.calendars.models import Calendar
 from concord.calendars.selectors import calendar_holiday_preview, calendar_list, time_zone_names
 from concord.calendars.services import (
@@ -36,6 +37,7 @@ from concord.sla.services import sla_policy_create, sla_policy_update
 from concord.workspace.forms import add_service_error
 from concord.workspace.settings_forms import (
     CalendarDetailsForm,
+    CalendarTeamsForm,
     ClosedDateForm,
     PolicyForm,
     PreviewForm,
@@ -165,6 +167,11 @@ def _calendar_page(request: HttpRequest, *, calendar: Calendar | None) -> HttpRe
             "closed_form": ClosedDateForm(),
             "closed_dates": list(calendar.closed_dates.order_by("date")) if calendar else [],
             "teams": list(calendar.teams.order_by("name")) if calendar else [],
+            "teams_form": (
+                CalendarTeamsForm(initial={"teams": list(calendar.teams.all())})
+                if calendar
+                else None
+            ),
         },
     )
 
@@ -227,6 +234,23 @@ def calendar_closed_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as error:
             messages.error(request, error.message)
     return HttpResponseRedirect(reverse("workspace:settings_calendar", args=[pk]) + "#closed")
+
+
+@staff_required
+@require_POST
+def calendar_teams(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which teams work by this calendar (their SLA clocks and business-time metrics)."""
+    _manager(request)
+    calendar = get_object_or_404(Calendar, pk=pk)
+    form = CalendarTeamsForm(request.POST)
+    if form.is_valid():
+        teams = list(form.cleaned_data["teams"])
+        calendar_set_teams(calendar=calendar, teams=teams)
+        names = ", ".join(team.name for team in teams) or "no team"
+        messages.success(request, f"“{calendar.name}” is now the calendar of {names}.")
+    else:
+        messages.error(request, "Those teams could not be read; nothing was changed.")
+    return HttpResponseRedirect(reverse("workspace:settings_calendar", args=[pk]) + "#teams")
 
 
 @staff_required
