@@ -2,7 +2,7 @@
 
 The same parameters drive the page, its CSV exports and the per-team and
 per-agent tables, so a link or an export always shows what the page showed.
-Dates are whole days in the site's time zone; the end date is included.
+Dates are whole days in the viewer's time zone; the end date is included.
 """
 
 from __future__ import annotations
@@ -162,12 +162,14 @@ def auto_bucket(period: Period) -> str:
 
 
 def build_query(
-    form: ReportFilterForm, *, now: datetime | None = None
+    form: ReportFilterForm, *, zone: ZoneInfo, now: datetime | None = None
 ) -> tuple[MetricQuery, Period]:
-    """The query and period of a valid form."""
+    """The query and period of a valid form, its days counted in ``zone``.
+
+    The reports pass the viewer's zone: "today" and each day's bucket are the
+    viewer's own days, and the page states which zone that is.
+    """
     data = form.cleaned_data
-    default = timezone.get_default_timezone()
-    zone = default if isinstance(default, ZoneInfo) else ZoneInfo(str(default))
     period = resolve_period(data, now=now or timezone.now(), zone=zone)
     bucket = data.get("bucket") or "auto"
     business = data.get("basis") == "business"

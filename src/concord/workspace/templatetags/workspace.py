@@ -56,22 +56,39 @@ def time_ago(value: datetime) -> SafeString:
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         local.isoformat(),
-        local.strftime("%Y-%m-%d %H:%M"),
+        exact(local),
         ago(value),
     )
 
 
+def exact(local: datetime) -> str:
+    """ "2026-01-16 00:30 CET (Europe/Berlin)": a hover title that names its zone.
+
+    Viewers read times in their own zones, so a time quoted to a colleague
+    must say which one. Abbreviations alone are ambiguous ("CST") or missing
+    ("+04"), hence the IANA name beside them.
+    """
+    name = str(local.tzinfo)
+    abbreviation = local.tzname() or ""
+    if abbreviation == name or not abbreviation:
+        return f"{local:%Y-%m-%d %H:%M} {name}"
+    if abbreviation[0] in "+-":  # zones without a letter abbreviation ("+04")
+        return f"{local:%Y-%m-%d %H:%M} {name} (UTC{abbreviation})"
+    return f"{local:%Y-%m-%d %H:%M} {abbreviation} ({name})"
+
+
 @register.filter
 def when(value: datetime) -> SafeString:
-    """``<time>`` showing "Nov 3, 14:05" in local time, as ``date:"M j, H:i"`` would.
+    """``<time>`` showing "Nov 3, 14:05" in the viewer's time, the full one with its zone on hover.
 
     The timeline shows one per message and event; this skips the generic
     ``date`` formatter, which was a visible share of the page's time.
     """
     local = timezone.localtime(value)
     return format_html(
-        '<time datetime="{}">{} {}, {}</time>',
+        '<time datetime="{}" title="{}">{} {}, {}</time>',
         local.isoformat(),
+        exact(local),
         _MONTHS[local.month - 1],
         local.day,
         local.strftime("%H:%M"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
+from concord.accounts.selectors import user_zone
 from concord.common.errors import NotAllowed
 from concord.goals.selectors import goal_summaries
 from concord.metrics.selectors import MetricQuery, cx_overview
@@ -54,7 +55,7 @@ def _scoped(request: HttpRequest, user: User) -> Scoped:
     form = ReportFilterForm(request.GET, user=user)
     if not form.is_valid():
         return Scoped(form=form, query=None, period=None)
-    query, period = build_query(form=form)
+    query, period = build_query(form=form, zone=user_zone(user=user))
     narrowed = report_query_for_user(user=user, query=query)
     if narrowed is None:
         raise Http404("No such report.")
@@ -162,8 +163,13 @@ def report_export(request: HttpRequest, table: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     day = f"{query.start:%Y-%m-%d}"
     response["Content-Disposition"] = f'attachment; filename="concord-{table}-{day}.csv"'
+    headers = list(data.headers)
+    if table in ("channels", "categories"):
+        # Each row is a day (or week, month) that starts at midnight in the
+        # viewer's zone: say which, or a spreadsheet reader assumes UTC.
+        headers[0] = f"{headers[0]} ({query.zone})"
     writer = csv.writer(response)
-    writer.writerow([_safe_cell(cell) for cell in data.headers])
+    writer.writerow([_safe_cell(cell) for cell in headers])
     for row in data.rows:
         writer.writerow([_safe_cell(cell) for cell in row])
     return response
