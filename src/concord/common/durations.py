@@ -128,7 +128,8 @@ class HumanDurationField(forms.Field):
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, int):
             return value
-        if value in self.empty_values or not str(value).strip():
+        # "0" of any unit is nothing at all: the same as leaving it empty.
+        if value in self.empty_values or str(value).strip() in ("", "0"):
             return None
         try:
             return parse_duration(str(value))

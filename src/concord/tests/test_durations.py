@@ -66,4 +66,5 @@ def test_words_and_the_form_field() -> None:
     field = HumanDurationField(required=False)
     assert field.clean("1d 2h") == 93_600
     assert field.clean("") is None
+    assert field.clean("0") is None
     assert DurationInput().format_value(93_600) == "1d 2h"

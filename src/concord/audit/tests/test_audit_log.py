@@ -39,7 +39,7 @@ def test_an_sla_change_in_the_admin_records_the_actor_and_both_values(
             "name": "Standard",
             "position": "1",
             "is_active": "on",
-            "first_response_seconds": "1800",
+            "first_response_seconds": "30m",
             "warn_before_seconds": "0",
             "business_hours": "on",
             "pause_on_pending": "on",

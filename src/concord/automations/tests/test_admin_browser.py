@@ -84,7 +84,7 @@ def _define_calendar(page: Page) -> None:
 def _define_sla_policy(page: Page) -> None:
     _add_page(page, row_id="sla-slapolicy", title="Add SLA policy")
     page.locator("#id_name").fill("Standard")
-    page.locator("#id_first_response_seconds").fill("3600")
+    page.locator("#id_first_response_seconds").fill("1h")
     expect(page.locator("#id_business_hours")).to_be_checked()
     page.locator("#id_calendar").select_option(label="Office")
     _save(page, "Standard")
