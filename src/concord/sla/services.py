@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -37,6 +37,7 @@ from concord.sla.selectors import (
 logger = logging.getLogger("concord.sla")
 
 WARNING, BREACHED = "sla_warning", "sla_breached"
+_NEVER = datetime.max.replace(tzinfo=UTC)
 _TIMES = ("budget_seconds", "started_at", "due_at", "warn_at", "achieved_at")
 
 
@@ -61,9 +62,10 @@ def _refresh(*, conversation_id: int, now: datetime, policies: list[SlaPolicy] |
     moment = now
     written = 0
     with transaction.atomic():
-        state = _lock_state(conversation_id=conversation_id, now=moment)
-        if state is None:
+        locked = _lock_state(conversation_id=conversation_id, now=moment)
+        if locked is None:
             return 0
+        state, first_look = locked
         subject = sla_subject(conversation_id=conversation_id)
         if subject is None:
             return 0
@@ -71,7 +73,18 @@ def _refresh(*, conversation_id: int, now: datetime, policies: list[SlaPolicy] |
             subject=subject, policies=sla_policies_active() if policies is None else policies
         )
         specs = sla_specs(policy=policy, subject=subject)
-        rows = _apply(conversation_id=conversation_id, policy=policy, specs=specs)
+        # A target first seen already met gets a row only if it was met under
+        # this policy since the last refresh (the worker may lag a change
+        # behind), or on the first look (an import). One met before, while no
+        # such target applied, must not become a breach when the priority
+        # changes later (then the last refresh would have made its row).
+        met_since: datetime | None = None
+        if not first_look:
+            same = state.policy_id == (policy.pk if policy else None)
+            met_since = state.refreshed_at if same else _NEVER
+        rows = _apply(
+            conversation_id=conversation_id, policy=policy, specs=specs, met_since=met_since
+        )
         for row in rows:
             written += _fire_due(row=row, now=moment)
         state.policy = policy
@@ -84,25 +97,44 @@ def _refresh(*, conversation_id: int, now: datetime, policies: list[SlaPolicy] |
     return written
 
 
-def _lock_state(*, conversation_id: int, now: datetime) -> SlaState | None:
-    """The conversation's state row, locked; None when the conversation is gone."""
+def _lock_state(*, conversation_id: int, now: datetime) -> tuple[SlaState, bool] | None:
+    """The conversation's state row, locked, and whether it is new; None when it is gone."""
     state = SlaState.objects.select_for_update().filter(pk=conversation_id).first()
     if state is not None:
-        return state
+        return state, False
     if conversation_find(conversation_id=conversation_id) is None:
         return None
-    SlaState.objects.get_or_create(conversation_id=conversation_id, defaults={"refreshed_at": now})
-    return SlaState.objects.select_for_update().get(pk=conversation_id)
+    _, created = SlaState.objects.get_or_create(
+        conversation_id=conversation_id, defaults={"refreshed_at": now}
+    )
+    return SlaState.objects.select_for_update().get(pk=conversation_id), created
 
 
-def _apply(*, conversation_id: int, policy: SlaPolicy | None, specs: list[Spec]) -> list[SlaTarget]:
-    """Bring the stored rows in line with ``specs``; returns the rows now stored."""
+def _apply(
+    *,
+    conversation_id: int,
+    policy: SlaPolicy | None,
+    specs: list[Spec],
+    met_since: datetime | None = None,
+) -> list[SlaTarget]:
+    """Bring the stored rows in line with ``specs``; returns the rows now stored.
+
+    A target without a row that is already met gets one only if it was met
+    after ``met_since`` (None: any).
+    """
     existing = {
         (t.target, t.cycle): t for t in SlaTarget.objects.filter(conversation_id=conversation_id)
     }
     kept: list[SlaTarget] = []
     for spec in specs:
         row = existing.pop((spec.target, spec.cycle), None)
+        if (
+            row is None
+            and spec.achieved_at is not None
+            and met_since is not None
+            and spec.achieved_at <= met_since
+        ):
+            continue
         if row is None:
             kept.append(
                 SlaTarget.objects.create(
@@ -151,6 +183,8 @@ def _apply(*, conversation_id: int, policy: SlaPolicy | None, specs: list[Spec])
         # (met, or an alarm was written); then it only stops running.
         if row.achieved_at is None and row.warned_at is None and row.breached_at is None:
             row.delete()
+        elif row.breached_at is not None:
+            continue  # a miss stays the miss it was, due time and all
         elif row.achieved_at is None and (row.due_at or row.warn_at):
             row.due_at = row.warn_at = None
             row.save(update_fields=["due_at", "warn_at"])

@@ -382,6 +382,76 @@ def test_a_policy_change_rebases_open_targets_but_not_met_ones(
     assert str(SlaState.objects.get(pk=conversation.pk).policy) == "Urgent"
 
 
+def test_a_breach_keeps_its_due_time_when_the_new_policy_has_no_such_target(
+    open_conversation: Opener, agent: User
+) -> None:
+    # Found by the priority property test: the miss lost its due time, so the
+    # reports moved it from the day it happened to the day it was noticed.
+    sla_policy_create(
+        name="Urgent",
+        position=1,
+        priorities=["urgent"],
+        first_response_seconds=HOUR,
+        business_hours=False,
+    )
+    sla_policy_create(
+        name="Standard", position=2, resolution_seconds=24 * HOUR, business_hours=False
+    )
+    t = FRIDAY_16
+    conversation = open_conversation(priority="urgent", at=t)
+    sla_refresh(conversation_id=conversation.pk, now=t)
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=2))
+    conversation_set_priority(
+        conversation=conversation, actor=agent, priority="normal", at=t + timedelta(hours=3)
+    )
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=3))
+    first = _target(conversation.pk, "first_response")
+    assert (str(first.policy), first.budget_seconds) == ("Urgent", HOUR)
+    assert first.due_at == t + timedelta(hours=1)
+    assert first.breached_at == t + timedelta(hours=2)
+
+
+def test_a_reply_given_while_no_such_target_applied_is_not_a_breach_later(
+    open_conversation: Opener, agent: User
+) -> None:
+    # Also from the property test: raising the priority created a next-reply
+    # target for an exchange long answered, and fired a breach for it.
+    sla_policy_create(
+        name="Urgent",
+        position=1,
+        priorities=["urgent"],
+        next_reply_seconds=HOUR,
+        business_hours=False,
+    )
+    sla_policy_create(
+        name="Standard", position=2, resolution_seconds=24 * HOUR, business_hours=False
+    )
+    t = FRIDAY_16
+    conversation = open_conversation(at=t)
+    sla_refresh(conversation_id=conversation.pk, now=t)
+    for at, step in (
+        (t + timedelta(minutes=10), "reply"),
+        (t + timedelta(hours=1), "message"),
+        (t + timedelta(hours=3), "reply"),
+    ):
+        if step == "reply":
+            conversation_reply(conversation=conversation, actor=agent, body_text="Hi", at=at)
+        else:
+            message_receive(conversation=conversation, body_text="Still?", at=at)
+        sla_refresh(conversation_id=conversation.pk, now=at)
+    conversation_set_priority(
+        conversation=conversation, actor=agent, priority="urgent", at=t + timedelta(hours=4)
+    )
+    assert sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=4)) is None
+    assert not SlaTarget.objects.filter(conversation=conversation, target="next_reply").exists()
+    assert not conversation.events.filter(kind="sla_breached").exists()
+    # A new exchange is judged by the policy that applies now.
+    message_receive(conversation=conversation, body_text="Again", at=t + timedelta(hours=5))
+    sla_refresh(conversation_id=conversation.pk, now=t + timedelta(hours=5))
+    cycle = SlaTarget.objects.get(conversation=conversation, target="next_reply")
+    assert (cycle.cycle, cycle.due_at) == (2, t + timedelta(hours=6))
+
+
 def test_no_matching_policy_leaves_no_clocks(
     open_conversation: Opener, support: Team, agent: User
 ) -> None:
