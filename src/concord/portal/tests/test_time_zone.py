@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from django.test import Client
 
 from concord.accounts.models import User
+from concord.accounts.services import user_set_time_zone
+from concord.conversations.services import conversation_open
+from concord.customers.models import Customer
 
 SignedIn = Callable[[User], Client]
 
@@ -56,3 +60,18 @@ def test_the_portal_page_reports_the_browsers_zone_while_blank(
     ann_user.refresh_from_db()
     assert ann_user.time_zone == "Pacific/Auckland"
     assert "accounts/time_zone.js" not in client.get("/help/requests/").content.decode()
+
+
+def test_the_portal_shows_times_in_the_customers_zone(
+    ann: Customer, ann_user: User, signed_in: SignedIn
+) -> None:
+    # 23:30 UTC on the 15th is 08:30 on the 16th in Tokyo.
+    conversation = conversation_open(
+        channel="web", customer=ann, body_text="Help", at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
+    )
+    user_set_time_zone(user=ann_user, time_zone="Asia/Tokyo")
+    client = signed_in(ann_user)
+    thread = client.get(f"/help/requests/{conversation.pk}/").content.decode()
+    assert 'title="2026-01-16 08:30 JST (Asia/Tokyo)">Jan. 16, 2026, 08:30</time>' in thread
+    listing = client.get("/help/requests/").content.decode()
+    assert "JST (Asia/Tokyo)" in listing

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
+from concord.accounts.templatetags.zones import exact_time
 from concord.conversations.models import Channel, Message, Priority, Status
 from concord.conversations.selectors import InboxRow
 
@@ -56,25 +57,9 @@ def time_ago(value: datetime) -> SafeString:
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         local.isoformat(),
-        exact(local),
+        exact_time(local),
         ago(value),
     )
-
-
-def exact(local: datetime) -> str:
-    """ "2026-01-16 00:30 CET (Europe/Berlin)": a hover title that names its zone.
-
-    Viewers read times in their own zones, so a time quoted to a colleague
-    must say which one. Abbreviations alone are ambiguous ("CST") or missing
-    ("+04"), hence the IANA name beside them.
-    """
-    name = str(local.tzinfo)
-    abbreviation = local.tzname() or ""
-    if abbreviation == name or not abbreviation:
-        return f"{local:%Y-%m-%d %H:%M} {name}"
-    if abbreviation[0] in "+-":  # zones without a letter abbreviation ("+04")
-        return f"{local:%Y-%m-%d %H:%M} {name} (UTC{abbreviation})"
-    return f"{local:%Y-%m-%d %H:%M} {abbreviation} ({name})"
 
 
 @register.filter
@@ -88,7 +73,7 @@ def when(value: datetime) -> SafeString:
     return format_html(
         '<time datetime="{}" title="{}">{} {}, {}</time>',
         local.isoformat(),
-        exact(local),
+        exact_time(local),
         _MONTHS[local.month - 1],
         local.day,
         local.strftime("%H:%M"),
