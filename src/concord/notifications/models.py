@@ -16,9 +16,39 @@ class EmailState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each user chooses per kind how it reaches them."""
+
+    ASSIGNED = "assigned", "A conversation is assigned to me"
+    CUSTOMER_REPLIED = "customer_replied", "A customer replies on my conversation"
+    MENTIONED = "mentioned", "Someone mentions me or my team in a note"
+    SLA_WARNING = "sla_warning", "A target on my conversation is about to be missed"
+    OTHER = "other", "Automations and everything else"
+
+
+class Delivery(models.TextChoices):
+    BOTH = "both", "In the app and by email"
+    IN_APP = "in_app", "In the app"
+    EMAIL = "email", "By email"
+    NONE = "none", "Not at all"
+
+
+# What a user gets until they choose: the ones that need them now by email too.
+DEFAULT_DELIVERY = {
+    NotificationKind.ASSIGNED: Delivery.BOTH,
+    NotificationKind.CUSTOMER_REPLIED: Delivery.IN_APP,
+    NotificationKind.MENTIONED: Delivery.BOTH,
+    NotificationKind.SLA_WARNING: Delivery.BOTH,
+    NotificationKind.OTHER: Delivery.BOTH,
+}
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(
+        max_length=20, choices=NotificationKind.choices, default=NotificationKind.OTHER
     )
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -68,3 +98,21 @@ class SlackChannel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NotificationPreference(models.Model):
+    """How one kind of notification reaches one user; no row: ``DEFAULT_DELIVERY``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"

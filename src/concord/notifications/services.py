@@ -12,9 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concord.accounts.models import User
+from concord.accounts.services import SYSTEM_USERNAME
 from concord.common.errors import NotFound, ValidationFailed
-from concord.conversations.models import Conversation
-from concord.notifications.models import EmailState, Notification, SlackChannel
+from concord.conversations.models import Conversation, Event, EventKind
+from concord.conversations.selectors import conversation_visible_to
+from concord.conversations.selectors.facts import conversation_with_context
+from concord.notifications.models import (
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    SlackChannel,
+)
+from concord.notifications.selectors import mentioned_users, notification_deliveries
 from concord.webhooks.models import WebhookDelivery
 from concord.webhooks.services import slack_queue
 
@@ -36,12 +47,16 @@ def notification_send(
     dedupe_key: str | None = None,
     url: str | None = None,
     now: datetime | None = None,
+    kind: str = NotificationKind.OTHER,
 ) -> list[Notification]:
     """One in-app notification per recipient, and an email to each who has an address.
 
-    Returns the notifications created. With ``dedupe_key``, a recipient already
-    notified under that key is skipped, so repeating a call changes nothing.
-    Emails go out from a task once the caller's transaction commits.
+    Each recipient's choice for ``kind`` decides how it reaches them: in the
+    app, by email (kept in the list as already read), both, or not at all;
+    ``email=False`` never emails. Returns the notifications created. With
+    ``dedupe_key``, a recipient already notified under that key is skipped, so
+    repeating a call changes nothing. Emails go out from a task once the
+    caller's transaction commits.
     """
     title = _one_line(title, limit=200)
     if not title:
@@ -54,20 +69,28 @@ def notification_send(
     moment = now or timezone.now()
     created: list[Notification] = []
     seen: set[int] = set()
+    choices = notification_deliveries(users=recipients, kind=kind)
     with transaction.atomic():
         for recipient in recipients:
             if recipient.pk in seen:
                 continue
             seen.add(recipient.pk)
+            delivery = choices[recipient.pk]
+            if delivery == Delivery.NONE:
+                continue
+            emailed = email and bool(recipient.email) and delivery != Delivery.IN_APP
             row = _create_once(
                 recipient=recipient,
+                kind=kind,
                 title=title,
                 body=body,
                 conversation=conversation,
                 url=link,
                 dedupe_key=dedupe_key or "",
-                email_state=EmailState.QUEUED if email and recipient.email else EmailState.NONE,
+                email_state=EmailState.QUEUED if emailed else EmailState.NONE,
                 created_at=moment,
+                # Email only: kept in the list for the record, but not unread.
+                read_at=moment if delivery == Delivery.EMAIL else None,
             )
             if row is None:
                 continue
@@ -174,3 +197,132 @@ def slack_post(*, channel: SlackChannel, text: str, dedupe_key: str) -> WebhookD
     if not text.strip():
         raise ValidationFailed("A Slack message needs text.", field="text")
     return slack_queue(channel=channel, payload={"text": text}, dedupe_key=dedupe_key)
+
+
+def notification_preferences_set(*, user: User, choices: dict[str, str]) -> None:
+    """Store how each kind reaches ``user`` (kinds left out keep their choice)."""
+    for kind, delivery in choices.items():
+        if kind not in NotificationKind.values:
+            raise ValidationFailed(f"{kind!r} is not a kind of notification.", field=kind)
+        if delivery not in Delivery.values:
+            raise ValidationFailed(f"{delivery!r} is not a way to deliver one.", field=kind)
+    with transaction.atomic():
+        for kind, delivery in choices.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"delivery": delivery}
+            )
+
+
+# The events that may notify someone; any other change passes by with one query.
+WATCHED = (
+    EventKind.ASSIGNED,
+    EventKind.MESSAGE_RECEIVED,
+    EventKind.NOTE_ADDED,
+    EventKind.SLA_WARNING,
+)
+_TARGET_WORDS = {
+    "first_response": "first response",
+    "next_reply": "next reply",
+    "resolution": "resolution",
+}
+
+
+def notify_conversation_events(*, conversation_id: int, event_ids: list[int]) -> int:
+    """Notify whom a committed change concerns; returns how many notifications were made.
+
+    Assignment notifies the new assignee, a customer message the assignee, an
+    internal note everyone it @mentions who may see the conversation, an SLA
+    warning the assignee. Nobody is notified of their own action. Each event
+    notifies a person once (its id is the dedupe key), so running this twice
+    for the same events changes nothing.
+    """
+    events = list(
+        Event.objects.filter(conversation_id=conversation_id, pk__in=event_ids, kind__in=WATCHED)
+        .select_related("message", "actor_user")
+        .order_by("created_at", "id")
+    )
+    if not events:
+        return 0
+    conversation = conversation_with_context(conversation_id=conversation_id)
+    if conversation is None:
+        return 0
+    made = 0
+    for event in events:
+        for recipient, kind, title, body in _what_to_say(conversation=conversation, event=event):
+            made += len(
+                notification_send(
+                    recipients=[recipient],
+                    title=title,
+                    body=body,
+                    conversation=conversation,
+                    dedupe_key=f"event:{event.pk}:{kind}",
+                    kind=kind,
+                )
+            )
+    return made
+
+
+def _what_to_say(*, conversation: Conversation, event: Event) -> list[tuple[User, str, str, str]]:
+    subject = conversation.subject or "(no subject)"
+    where = f"#{conversation.pk} {subject}"
+    actor = event.actor_user
+    assignee = conversation.assignee
+    if event.kind == EventKind.ASSIGNED:
+        user_id = _int(event.new_value)
+        user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+        if user is None or user == actor:
+            return []
+        by = f" by {actor}" if actor is not None and not _is_system(actor) else ""
+        return [(user, NotificationKind.ASSIGNED, f"Assigned to you: {where}", f"Assigned{by}.")]
+    if event.kind == EventKind.MESSAGE_RECEIVED:
+        if assignee is None or not assignee.is_active:
+            return []
+        text = event.message.body_text if event.message is not None else ""
+        name = conversation.customer.name if conversation.customer_id else "The customer"
+        return [
+            (
+                assignee,
+                NotificationKind.CUSTOMER_REPLIED,
+                f"{name} replied: {where}",
+                _excerpt(text),
+            )
+        ]
+    if event.kind == EventKind.SLA_WARNING:
+        if assignee is None or not assignee.is_active:
+            return []
+        target = _TARGET_WORDS.get(event.old_value, event.old_value)
+        return [
+            (
+                assignee,
+                NotificationKind.SLA_WARNING,
+                f"The {target} target is about to be missed: {where}",
+                f"Due {event.new_value}.",
+            )
+        ]
+    if event.kind == EventKind.NOTE_ADDED and event.message is not None:
+        text = event.message.body_text
+        people = [
+            user
+            for user in mentioned_users(text=text)
+            if user != actor
+            and conversation_visible_to(user=user).filter(pk=conversation.pk).exists()
+        ]
+        author = str(actor) if actor is not None else "Someone"
+        return [
+            (user, NotificationKind.MENTIONED, f"{author} mentioned you: {where}", _excerpt(text))
+            for user in people
+        ]
+    return []
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _is_system(user: User) -> bool:
+    return user.username == SYSTEM_USERNAME
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 280 else flat[:279] + "…"

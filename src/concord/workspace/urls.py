@@ -45,6 +45,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/<int:pk>/read/", notifications.mark_read, name="notification_read"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),
     path("notifications/count/", notifications.unread_badge, name="notifications_count"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("mentions/", notifications.mention_lookup, name="mentions"),
     path("reports/", reports.report_overview, name="reports"),
     path("reports/teams/", reports.report_breakdown, {"by": "team"}, name="report_teams"),
     path("reports/agents/", reports.report_breakdown, {"by": "agent"}, name="report_agents"),

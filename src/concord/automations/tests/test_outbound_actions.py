@@ -44,12 +44,16 @@ def test_notify_the_assignee_and_the_account_owner(
     )
     customer = factories.CustomerFactory.create(name="Gina", organization=organization)
     conversation = open_conversation(customer=customer, identity_kind=None, identity_value=None)
-    notes = Notification.objects.filter(conversation=conversation)
+    notes = Notification.objects.filter(conversation=conversation, kind="other")
     assert sorted(n.recipient.username for n in notes) == sorted(
         [agent.username, supervisor.username]
     )
     assert all(n.body == "New: My parcel never arrived" for n in notes)
-    assert len(mail.outbox) == len([u for u in (agent, supervisor) if u.email])
+    # The trigger's assignment is an assignment like any other: it tells the assignee too.
+    assigned = Notification.objects.get(conversation=conversation, kind="assigned")
+    assert assigned.recipient == agent
+    emailed = [u for u in (agent, supervisor) if u.email] + ([agent] if agent.email else [])
+    assert len(mail.outbox) == len(emailed)
 
 
 def test_slack_action_posts_text(open_conversation: Open, local_server: Recorder) -> None:

@@ -99,3 +99,42 @@ def test_the_list_costs_the_same_for_many(
     with django_assert_max_num_queries(6):
         response = client.get("/app/notifications/")
     assert response.content.decode().count("(unread)") == 30
+
+
+def test_each_user_chooses_how_each_kind_reaches_them(as_user: SignIn, agent: User) -> None:
+    client = as_user(agent)
+    page = client.get("/app/notifications/settings/").content.decode()
+    assert 'name="kind-assigned" value="both" checked' in page
+    assert 'name="kind-customer_replied" value="in_app" checked' in page
+    response = client.post(
+        "/app/notifications/settings/",
+        {
+            "kind-assigned": "none",
+            "kind-customer_replied": "email",
+            "kind-mentioned": "both",
+            "kind-sla_warning": "in_app",
+            "kind-other": "both",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/app/notifications/settings/").content.decode()
+    assert 'name="kind-assigned" value="none" checked' in page
+    assert 'name="kind-sla_warning" value="in_app" checked' in page
+    refused = client.post("/app/notifications/settings/", {"kind-assigned": "pigeon"}, follow=True)
+    assert "Nothing was changed" in refused.content.decode()
+    assert 'name="kind-assigned" value="none" checked' in refused.content.decode()
+
+
+def test_the_mention_list_names_staff_and_teams_for_staff_only(
+    as_user: SignIn, agent: User, support: Any
+) -> None:
+    client = as_user(agent)
+    found = client.get("/app/mentions/", {"q": "al"}).json()["results"]
+    assert {"handle": "alex", "label": "alex (@alex)"} in found
+    teams = client.get("/app/mentions/", {"q": "sup"}).json()["results"]
+    assert {"handle": "support", "label": "Support team (@support)"} in teams
+    customer = factories.UserFactory.create(username="cust", role=Role.CUSTOMER)
+    assert as_user(customer).get("/app/mentions/", {"q": "a"}).status_code == 403
+    assert not any(
+        r["handle"] == "cust" for r in as_user(agent).get("/app/mentions/").json()["results"]
+    )

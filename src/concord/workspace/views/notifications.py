@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concord.common.errors import NotFound
-from concord.notifications.selectors import notifications_for, unread_count
-from concord.notifications.services import notification_mark_all_read, notification_mark_read
+from concord.common.errors import NotFound, ServiceError
+from concord.notifications.models import Delivery
+from concord.notifications.selectors import (
+    mention_candidates,
+    notification_preferences_for,
+    notifications_for,
+    unread_count,
+)
+from concord.notifications.services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_set,
+)
 from concord.workspace.views._common import staff, staff_required
 
 LIST_LIMIT = 100
@@ -50,3 +61,42 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     notification_mark_all_read(user=staff(request))
     return HttpResponseRedirect(reverse("workspace:notifications"))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Per kind of notification: in the app, by email, both or not at all."""
+    user = staff(request)
+    if request.method == "POST":
+        choices = {
+            kind: request.POST.get(f"kind-{kind}", "")
+            for kind, _, _ in notification_preferences_for(user=user)
+        }
+        try:
+            notification_preferences_set(user=user, choices=choices)
+        except ServiceError as error:
+            messages.error(request, f"Nothing was changed: {error.message}")
+        else:
+            messages.success(request, "Your notification settings are saved.")
+            return HttpResponseRedirect(reverse("workspace:notification_settings"))
+    return render(
+        request,
+        "workspace/notification_settings.html",
+        {
+            "section": "notifications",
+            "rows": notification_preferences_for(user=user),
+            "deliveries": Delivery.choices,
+            "has_email": bool(user.email),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def mention_lookup(request: HttpRequest) -> JsonResponse:
+    """Colleagues and teams for the composer's @ list (staff only, names and handles)."""
+    staff(request)
+    prefix = request.GET.get("q", "")[:50]
+    found = mention_candidates(prefix=prefix)
+    return JsonResponse({"results": [{"handle": h, "label": label} for h, label in found]})
