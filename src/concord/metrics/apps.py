@@ -5,3 +5,8 @@ class MetricsConfig(AppConfig):
     name = "concord.metrics"
     label = "metrics"
     verbose_name = "Metrics"
+
+    def ready(self) -> None:
+        from concord.metrics import receivers
+
+        receivers.connect()

@@ -17,9 +17,8 @@ from concord.accounts.models import Role, User
 from concord.common.errors import NotAllowed, ValidationFailed
 from concord.common.html import html_to_text, sanitize_html, text_to_html
 from concord.conversations.models import Conversation, Event, Message
-from concord.conversations.signals import change_cause, conversation_changed
+from concord.conversations.signals import change_cause, conversation_changed, conversation_written
 from concord.customers.models import Customer
-from concord.metrics.services import conversation_facts_refresh
 
 # Roles that work conversations: reply, assign, change status. Collaborators
 # are consulted through a later issue's mechanism, not through these services.
@@ -174,12 +173,12 @@ def touch(conversation: Conversation, at: datetime, fields: list[str]) -> None:
     """Save the changed fields and move ``updated_at`` forward (never back).
 
     Every service that changes a conversation ends here, so this is also where
-    the metrics' facts about it are recomputed, in the same transaction.
+    the change is published to in-transaction receivers (metrics' facts).
     """
     if conversation.updated_at is None or at > conversation.updated_at:
         conversation.updated_at = at
     conversation.save(update_fields=[*fields, "updated_at"])
-    conversation_facts_refresh(conversation_id=conversation.pk)
+    conversation_written.send(sender=Conversation, conversation_id=conversation.pk)
 
 
 def lock(conversation: Conversation) -> Conversation:

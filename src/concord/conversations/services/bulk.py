@@ -37,8 +37,8 @@ from concord.conversations.services._common import (
 )
 from concord.conversations.services.messages import _check_channel, message_receive
 from concord.conversations.services.routing import check_assignment
+from concord.conversations.signals import conversations_written
 from concord.customers.models import Customer
-from concord.metrics.services import conversation_facts_refresh_many
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,10 @@ def messages_receive_many(*, items: Sequence[Inbound], at: datetime | None = Non
                     at=moment,
                 )
         done = [m for m in messages if m is not None]
-        conversation_facts_refresh_many(conversation_ids=[m.conversation_id for m in done])
+        # One announcement for the whole batch, not one per conversation.
+        conversations_written.send(
+            sender=Conversation, conversation_ids=[m.conversation_id for m in done]
+        )
     return done
 
 

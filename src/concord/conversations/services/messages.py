@@ -31,10 +31,9 @@ from concord.conversations.services._common import (
     when,
 )
 from concord.conversations.services.routing import apply_tags, check_assignment
-from concord.conversations.signals import message_posted
+from concord.conversations.signals import conversation_written, message_posted
 from concord.customers.models import Customer
 from concord.customers.services import customer_resolve
-from concord.metrics.services import conversation_facts_refresh
 
 
 def _check_channel(channel: str) -> None:
@@ -133,7 +132,7 @@ def conversation_open(
             record(conversation, EventKind.TEAM_CHANGED, at=moment, actor=actor, new=team)
         if tags:
             apply_tags(conversation=conversation, names=tags, actor=actor, at=moment, add=True)
-        conversation_facts_refresh(conversation_id=conversation.pk)
+        conversation_written.send(sender=Conversation, conversation_id=conversation.pk)
     return conversation
 
 
