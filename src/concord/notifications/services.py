@@ -16,7 +16,6 @@ from concord.accounts.services import SYSTEM_USERNAME
 from concord.common.errors import NotFound, ValidationFailed
 from concord.conversations.models import Conversation, Event, EventKind
 from concord.conversations.selectors import conversation_visible_to
-from concord.conversations.selectors.facts import conversation_with_context
 from concord.notifications.models import (
     Delivery,
     EmailState,
@@ -236,16 +235,16 @@ def notify_conversation_events(*, conversation_id: int, event_ids: list[int]) ->
     notifies a person once (its id is the dedupe key), so running this twice
     for the same events changes nothing.
     """
+    # One query, the conversation and its people joined: on the email path
+    # this runs for every message, and most notify nobody.
     events = list(
         Event.objects.filter(conversation_id=conversation_id, pk__in=event_ids, kind__in=WATCHED)
-        .select_related("message", "actor_user")
+        .select_related("message", "actor_user", "conversation__assignee", "conversation__customer")
         .order_by("created_at", "id")
     )
     if not events:
         return 0
-    conversation = conversation_with_context(conversation_id=conversation_id)
-    if conversation is None:
-        return 0
+    conversation = events[0].conversation
     made = 0
     for event in events:
         for recipient, kind, title, body in _what_to_say(conversation=conversation, event=event):
