@@ -7,6 +7,11 @@
   if (!script || !window.fetch || !window.Intl) { return; }
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!zone) { return; }
+  // Once per tab session: a zone the server refuses is not sent on every page.
+  var sentKey = "concord-time-zone-sent";
+  try {
+    if (window.sessionStorage.getItem(sentKey) === zone) { return; }
+  } catch (e) { /* storage blocked: sending again is harmless */ }
   var body = new URLSearchParams();
   body.set("time_zone", zone);
   fetch(script.getAttribute("data-url"), {
@@ -14,5 +19,7 @@
     credentials: "same-origin",
     headers: { "X-CSRFToken": script.getAttribute("data-csrf") },
     body: body
-  }).catch(function () { /* tried again on the next page */ });
+  }).then(function () {
+    try { window.sessionStorage.setItem(sentKey, zone); } catch (e) { /* as above */ }
+  }).catch(function () { /* offline: tried again on the next page */ });
 })();
