@@ -16,12 +16,11 @@ from concord.accounts.models import Team, User
 from concord.accounts.selectors import team_get, user_get
 from concord.api.auth import current_user
 from concord.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS
-from concord.channels.email.models import OutboundEmail
-from concord.channels.email.selectors import delivery_states
 from concord.common.errors import NotAllowed, NotFound, ValidationFailed
 from concord.conversations import selectors, services
-from concord.conversations.models import Channel, Conversation, Direction, Event, Message
+from concord.conversations.models import Conversation, Direction, Event, Message
 from concord.conversations.models import Status as ConvStatus
+from concord.conversations.providers import DeliveryState, delivery_states
 from concord.conversations.schemas import (
     AssignIn,
     ConversationCreateIn,
@@ -78,7 +77,7 @@ def _author(user: User | None, customer: Customer | None) -> dict[str, Any]:
     return {"kind": "system", "id": None, "name": ""}
 
 
-def message_data(message: Message, delivery: OutboundEmail | None = None) -> dict[str, Any]:
+def message_data(message: Message, delivery: DeliveryState | None = None) -> dict[str, Any]:
     return {
         "id": message.pk,
         "direction": message.direction,
@@ -215,9 +214,14 @@ def list_conversations(
 def _detail(user: User, conversation: Conversation) -> dict[str, Any]:
     staff = user.is_staff_member
     messages = list(selectors.message_list(user=user, conversation=conversation))
+    # Delivery states come from the conversation's channel, through the provider
+    # it registered (email today); customers never see them.
     deliveries = (
-        delivery_states(message_ids=[m.pk for m in messages if m.direction == Direction.OUTBOUND])
-        if staff and conversation.channel == Channel.EMAIL
+        delivery_states(
+            channel=conversation.channel,
+            message_ids=[m.pk for m in messages if m.direction == Direction.OUTBOUND],
+        )
+        if staff
         else {}
     )
     return {

@@ -7,8 +7,9 @@ class EmailChannelConfig(AppConfig):
     verbose_name = "Email channel"
 
     def ready(self) -> None:
-        from concord.channels.email import receivers
+        from concord.channels.email import providers, receivers
         from concord.channels.email.services import privacy
 
         receivers.connect()
         privacy.register()
+        providers.register()
