@@ -56,6 +56,13 @@ class Team(models.Model):
         blank=True,
         related_name="teams",
     )
+    # What a customer reads while this team is consulted on their conversation
+    # ("{team}" is replaced by the name); empty: "The {team} team is checking
+    # this for you." A hidden team is never named to customers.
+    consult_notice = models.CharField(max_length=200, blank=True)
+    consult_hidden = models.BooleanField(
+        default=False, help_text="Internal team: customers are not told it was consulted."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

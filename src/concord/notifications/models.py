@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     CUSTOMER_REPLIED = "customer_replied", "A customer replies on my conversation"
     MENTIONED = "mentioned", "Someone mentions me or my team in a note"
     SLA_WARNING = "sla_warning", "A target on my conversation is about to be missed"
+    CONSULT = "consult", "A consult asks me or my team, or answers mine"
     OTHER = "other", "Automations and everything else"
 
 
@@ -39,6 +40,7 @@ DEFAULT_DELIVERY = {
     NotificationKind.CUSTOMER_REPLIED: Delivery.IN_APP,
     NotificationKind.MENTIONED: Delivery.BOTH,
     NotificationKind.SLA_WARNING: Delivery.BOTH,
+    NotificationKind.CONSULT: Delivery.BOTH,
     NotificationKind.OTHER: Delivery.BOTH,
 }
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "concord.accounts",
     "concord.customers",
     "concord.conversations",
+    "concord.collaboration",
     "concord.sla",
     "concord.routing",
     "concord.webhooks",

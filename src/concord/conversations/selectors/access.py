@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from concord.accounts.models import Role, Team, User
-from concord.common.errors import NotFound
+from concord.common.errors import NotAllowed, NotFound
 from concord.conversations.models import (
     Attachment,
     Conversation,
@@ -17,19 +17,58 @@ from concord.conversations.models import (
 )
 from concord.customers.models import Customer
 
+# Apps above the core that open a conversation to more staff (a consult opens
+# it to the team it asks) register a filter here from their AppConfig.ready:
+# it gets the user and answers a Q over conversations. The rule stays in this
+# one function; the core never imports those apps.
+StaffVisibility = Callable[[User], Q]
+_staff_visibility: list[StaffVisibility] = []
+
+
+def conversation_register_visibility(provider: StaffVisibility) -> None:
+    if provider not in _staff_visibility:
+        _staff_visibility.append(provider)
+
+
+def _also_visible(user: User) -> Q | None:
+    extra = [provider(user) for provider in _staff_visibility]
+    if not extra:
+        return None
+    combined = extra[0]
+    for q in extra[1:]:
+        combined |= q
+    return combined
+
 
 def conversation_visible_to(*, user: User) -> QuerySet[Conversation]:
-    """The one place that says which conversations a user may reach.
+    """The one place that says which conversations a user may read.
 
     Admins and supervisors see all; agents those of their teams, those with
-    no team yet, and those assigned to them; a customer their own, and their organization's when it
-    shares conversations; collaborators nothing yet (consultations come later).
+    no team yet, and those assigned to them; a customer their own, and their
+    organization's when it shares conversations; collaborators (and agents of
+    other teams) those a registered provider opens to them, e.g. the ones
+    consulted to their team (concord.collaboration).
     """
+    return _scope(user=user, opened=True)
+
+
+def conversation_worked_by(*, user: User) -> QuerySet[Conversation]:
+    """The conversations ``user`` may work (and the inbox lists): their own scope.
+
+    Those a provider only opens to them (consulted to their team) are left out:
+    the owner keeps the conversation, and the consulted answer in the consult.
+    """
+    return _scope(user=user, opened=False)
+
+
+def _scope(*, user: User, opened: bool) -> QuerySet[Conversation]:
     qs = Conversation.objects.all()
     if not user.is_active:
         return qs.none()
     if user.role in (Role.ADMIN, Role.SUPERVISOR):
         return qs
+    works = user.role in (Role.AGENT, Role.COLLABORATOR)
+    also = _also_visible(user) if opened and works else None
     if user.role == Role.AGENT:
         in_my_team = Team.members.through.objects.filter(
             team_id=OuterRef("team_id"), user_id=user.pk
@@ -37,7 +76,8 @@ def conversation_visible_to(*, user: User) -> QuerySet[Conversation]:
         # A conversation with no team yet is in the shared triage queue, which
         # every agent works; once a team owns it, only that team's agents (and
         # whoever it is assigned to) see it.
-        return qs.filter(Q(assignee_id=user.pk) | Q(team__isnull=True) | Exists(in_my_team))
+        mine = Q(assignee_id=user.pk) | Q(team__isnull=True) | Q(Exists(in_my_team))
+        return qs.filter(mine | also if also is not None else mine)
     if user.role == Role.CUSTOMER:
         own = Customer.objects.filter(user_id=user.pk)
         shared_org = Customer.objects.filter(
@@ -47,11 +87,19 @@ def conversation_visible_to(*, user: User) -> QuerySet[Conversation]:
             organization_id=OuterRef("customer__organization_id"),
         )
         return qs.filter(Q(customer__in=own) | Exists(shared_org))
+    if user.role == Role.COLLABORATOR and also is not None:
+        return qs.filter(also)
     return qs.none()
 
 
-def conversation_get_for_user(*, user: User, conversation_id: int) -> Conversation:
-    """The conversation if ``user`` may reach it; otherwise NotFound, whichever the reason."""
+def conversation_get_for_user(
+    *, user: User, conversation_id: int, to_work: bool = False
+) -> Conversation:
+    """The conversation if ``user`` may reach it; otherwise NotFound, whichever the reason.
+
+    ``to_work``: also refuse (NotAllowed) one the user may only read, e.g. a
+    conversation consulted to their team: they answer in the consult.
+    """
     conversation = (
         conversation_visible_to(user=user)
         .select_related("customer", "customer__organization", "team", "assignee", "merged_into")
@@ -61,7 +109,24 @@ def conversation_get_for_user(*, user: User, conversation_id: int) -> Conversati
     )
     if conversation is None:
         raise NotFound(f"Conversation {conversation_id} not found.")
+    if to_work and not conversation_may_work(user=user, conversation=conversation):
+        raise NotAllowed(
+            "You can read this conversation because your team was consulted; "
+            "answer in the consult, its owner replies to the customer."
+        )
     return conversation
+
+
+def conversation_may_work(*, user: User, conversation: Conversation) -> bool:
+    """Whether ``user`` may reply, assign or change ``conversation`` (not only read it)."""
+    if not conversation_user_works(user=user):
+        return False
+    # The common answers need no query: these roles and cases are in every scope.
+    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+        return True
+    if conversation.assignee_id == user.pk or conversation.team_id is None:
+        return True
+    return conversation_worked_by(user=user).filter(pk=conversation.pk).exists()
 
 
 def message_list(

@@ -18,7 +18,7 @@ from concord.common.errors import ValidationFailed
 from concord.conversations.models import (
     Conversation,
 )
-from concord.conversations.selectors.access import conversation_visible_to
+from concord.conversations.selectors.access import conversation_worked_by
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,12 @@ def _cursor_for(updated_at: datetime, pk: int) -> str:
 def _filtered(
     *, user: User, filters: ConversationFilters, cursor: str | None
 ) -> QuerySet[Conversation]:
-    """The visible conversations matching ``filters``, after ``cursor``, unordered."""
-    qs = conversation_visible_to(user=user)
+    """The conversations the user works matching ``filters``, after ``cursor``, unordered.
+
+    A conversation only consulted to the user's team is not in their lists:
+    it is in the consult queue.
+    """
+    qs = conversation_worked_by(user=user)
     if not filters.include_merged:
         # Nearly every row is unmerged, but without table statistics SQLite takes
         # "merged_into_id IS NULL" for a selective index lookup and then sorts the

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +32,8 @@ from concord.conversations import services
 from concord.conversations.models import Channel, Conversation, Direction, Status
 from concord.conversations.selectors import (
     conversation_get_for_user,
+    conversation_may_work,
     conversation_recent_for_customer,
-    conversation_user_works,
     event_list,
     message_list,
     tag_names,
@@ -131,7 +132,7 @@ def _render(
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
         "calls": calls_for_conversation(user=user, conversation=conversation),
         "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),
-        "can_work": conversation_user_works(user=user),
+        "can_work": conversation_may_work(user=user, conversation=conversation),
         "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,
         **page_forms,
     }
@@ -191,6 +192,10 @@ def _handle(
 ) -> HttpResponse:
     user = staff(request)
     conversation = _visible(user, pk)
+    if not conversation_may_work(user=user, conversation=conversation):
+        # Readable through a consult (or read-only role): the page offers no
+        # actions, and a hand-made request is refused the same way.
+        raise PermissionDenied("Answer in the consult; the conversation's owner replies.")
     if form.is_valid():
         try:
             result = action(user, conversation, form.cleaned_data)
@@ -318,7 +323,9 @@ def remove_tag(request: HttpRequest, pk: int) -> HttpResponse:
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     def act(user: User, conversation: Conversation, data: dict[str, Any]) -> HttpResponse:
         try:
-            target = conversation_get_for_user(user=user, conversation_id=data["target"])
+            target = conversation_get_for_user(
+                user=user, conversation_id=data["target"], to_work=True
+            )
         except NotFound:
             raise NotFound(f"Conversation #{data['target']} not found.", field="target") from None
         services.conversation_merge(source=conversation, target=target, actor=user)

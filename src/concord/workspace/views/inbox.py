@@ -132,7 +132,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     done: list[int] = []
     for pk in data["ids"]:
         try:
-            conversation = conversation_get_for_user(user=user, conversation_id=pk)
+            conversation = conversation_get_for_user(user=user, conversation_id=pk, to_work=True)
             _apply(user, conversation, data, teams=teams, users=users)
         except ServiceError as exc:
             messages.error(request, f"#{pk}: {exc.message}")

@@ -69,9 +69,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     """Per kind of notification: in the app, by email, both or not at all."""
     user = staff(request)
     if request.method == "POST":
+        # A kind the form did not send (added since the page was loaded) keeps its choice.
         choices = {
-            kind: request.POST.get(f"kind-{kind}", "")
+            kind: request.POST[f"kind-{kind}"]
             for kind, _, _ in notification_preferences_for(user=user)
+            if f"kind-{kind}" in request.POST
         }
         try:
             notification_preferences_set(user=user, choices=choices)

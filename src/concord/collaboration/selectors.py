@@ -1,0 +1,117 @@
+"""Reads for consults, and the one place that says who may see, answer or close one.
+
+A consult is visible to whoever may see its conversation, and to the team or
+person it asks (a collaborator of another department sees the conversation
+only through it). Not found and not allowed look the same.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from concord.accounts.models import SEE_ALL_ROLES, Team, User
+from concord.collaboration.models import Consult, ConsultStatus
+from concord.common.errors import NotFound
+from concord.conversations.selectors import conversation_user_works, conversation_visible_to
+
+
+def _asked_of(user: User) -> Q:
+    """Consults that ask ``user``: by name, or through a team they are in."""
+    in_team = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+    return Q(user_id=user.pk) | Q(Exists(in_team))
+
+
+def consult_visible_to(*, user: User) -> QuerySet[Consult]:
+    if not user.is_active or not user.is_staff_member:
+        return Consult.objects.none()
+    if user.role in SEE_ALL_ROLES:
+        return Consult.objects.all()
+    owners = conversation_visible_to(user=user).filter(pk=OuterRef("conversation_id"))
+    return Consult.objects.filter(_asked_of(user) | Q(Exists(owners)))
+
+
+def consult_get_for_user(*, user: User, consult_id: int) -> Consult:
+    consult = (
+        consult_visible_to(user=user)
+        .select_related("conversation", "team", "user", "asked_by")
+        .filter(pk=consult_id)
+        .first()
+    )
+    if consult is None:
+        raise NotFound(f"Consult {consult_id} not found.")
+    return consult
+
+
+def consult_is_asked_of(*, user: User, consult: Consult) -> bool:
+    """Whether ``user`` is among those the consult asks (so their reply is an answer)."""
+    if consult.user_id == user.pk:
+        return True
+    return consult.team_id is not None and user.teams.filter(pk=consult.team_id).exists()
+
+
+def consult_may_reply(*, user: User, consult: Consult) -> bool:
+    """Those asked answer; the conversation's workers may follow up."""
+    if not user.is_active or consult.status == ConsultStatus.CLOSED:
+        return False
+    return consult_is_asked_of(user=user, consult=consult) or consult_may_close(
+        user=user, consult=consult
+    )
+
+
+def consult_may_close(*, user: User, consult: Consult) -> bool:
+    """The owner's side closes a consult: whoever may work its conversation."""
+    return (
+        conversation_user_works(user=user)
+        and conversation_visible_to(user=user).filter(pk=consult.conversation_id).exists()
+    )
+
+
+def consults_for_conversation(*, conversation_id: int) -> list[Consult]:
+    """Every consult of a conversation with its thread, oldest first (for the timeline)."""
+    return list(
+        Consult.objects.filter(conversation_id=conversation_id)
+        .select_related("team", "user", "asked_by")
+        .prefetch_related("replies__author")
+        .order_by("created_at", "id")
+    )
+
+
+def consult_queue(*, user: User, include_answered: bool = False) -> QuerySet[Consult]:
+    """ "Consults for my team": those asking the user or their teams, open first, oldest first."""
+    wanted = [ConsultStatus.OPEN] + ([ConsultStatus.ANSWERED] if include_answered else [])
+    return (
+        Consult.objects.filter(_asked_of(user), status__in=wanted)
+        .select_related("conversation", "conversation__customer", "team", "user", "asked_by")
+        .order_by("created_at", "id")
+    )
+
+
+def consult_open_count(*, user: User) -> int:
+    return consult_queue(user=user).count()
+
+
+def consulted_conversation_ids(*, user: User) -> QuerySet[Consult, int]:
+    """Conversation ids consulted to ``user`` or their teams (any status)."""
+    return Consult.objects.filter(_asked_of(user)).values_list("conversation_id", flat=True)
+
+
+def consult_portal_lines(*, conversation_id: int) -> list[str]:
+    """What the customer sees while a consult is open: "The Billing team is checking this".
+
+    A team marked internal is never named; one line per team, in the order asked.
+    """
+    lines: list[str] = []
+    open_consults = Consult.objects.filter(
+        conversation_id=conversation_id, status=ConsultStatus.OPEN, team__isnull=False
+    ).select_related("team")
+    for consult in open_consults.order_by("created_at", "id"):
+        team = consult.team
+        if team is None or team.consult_hidden:
+            continue
+        line = (team.consult_notice or DEFAULT_NOTICE).replace("{team}", team.name)
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+DEFAULT_NOTICE = "The {team} team is checking this for you."

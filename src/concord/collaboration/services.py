@@ -1,0 +1,179 @@
+"""Writes for consults: ask, answer or follow up, close.
+
+The owner keeps the conversation: a consult never changes its team or
+assignee. Asking may put the conversation on hold (waiting on another team);
+the people asked are notified, and the owner hears of every answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from concord.accounts.models import STAFF_ROLES, Team, User
+from concord.collaboration.models import Consult, ConsultReply, ConsultStatus
+from concord.collaboration.selectors import (
+    consult_is_asked_of,
+    consult_may_close,
+    consult_may_reply,
+)
+from concord.common.errors import Conflict, NotAllowed, ValidationFailed
+from concord.conversations.models import Conversation, Status
+from concord.conversations.selectors import conversation_get_for_user, conversation_user_works
+from concord.conversations.services import conversation_set_status
+from concord.notifications.models import NotificationKind
+from concord.notifications.services import notification_send
+
+MAX_TEXT = 20_000
+
+
+def _text(value: str, *, field: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(f"{what} is empty.", field=field)
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"{what} is longer than {MAX_TEXT} characters.", field=field)
+    return text
+
+
+def consult_open(
+    *,
+    conversation: Conversation,
+    actor: User,
+    question: str,
+    team: Team | None = None,
+    user: User | None = None,
+    due_at: datetime | None = None,
+    hold: bool = False,
+    at: datetime | None = None,
+) -> Consult:
+    """Ask ``team`` (or ``user``, or a person in a team) a question about ``conversation``."""
+    if not conversation_user_works(user=actor):
+        raise NotAllowed("Only agents, supervisors and admins ask for consults.")
+    conversation = conversation_get_for_user(user=actor, conversation_id=conversation.pk)
+    if team is None and user is None:
+        raise ValidationFailed("Choose a team or a person to ask.", field="team")
+    if user is not None:
+        if not user.is_active or user.role not in STAFF_ROLES:
+            raise ValidationFailed(f"{user} cannot be asked.", field="user")
+        if user == actor:
+            raise ValidationFailed("Ask someone else than yourself.", field="user")
+        if team is not None and not team.members.filter(pk=user.pk).exists():
+            raise ValidationFailed(f"{user} is not in the team {team.name}.", field="user")
+    if conversation.status == Status.CLOSED or conversation.merged_into_id is not None:
+        raise Conflict("A closed conversation cannot be consulted on.", field="conversation")
+    text = _text(question, field="question", what="The question")
+    moment = at or timezone.now()
+    if due_at is not None and due_at <= moment:
+        raise ValidationFailed("The answer must be due after now.", field="due_at")
+    with transaction.atomic():
+        consult = Consult.objects.create(
+            conversation=conversation,
+            team=team,
+            user=user,
+            question=text,
+            asked_by=actor,
+            created_at=moment,
+            due_at=due_at,
+        )
+        if hold and conversation.status != Status.ON_HOLD:
+            conversation_set_status(
+                conversation=conversation, actor=actor, status=Status.ON_HOLD, at=moment
+            )
+        _tell_the_asked(consult=consult, actor=actor)
+    return consult
+
+
+def _tell_the_asked(*, consult: Consult, actor: User) -> None:
+    if consult.user is not None:
+        people = [consult.user]
+    elif consult.team is not None:
+        people = [m for m in consult.team.members.filter(is_active=True) if m != actor]
+    else:  # pragma: no cover - the table's constraint forbids it
+        people = []
+    subject = consult.conversation.subject or "(no subject)"
+    notification_send(
+        recipients=people,
+        title=f"{consult.asked_by} asks {consult.asked_of}: #{consult.conversation_id} {subject}",
+        body=consult.question,
+        conversation=consult.conversation,
+        dedupe_key=f"consult:{consult.pk}:asked",
+        kind=NotificationKind.CONSULT,
+        url=f"/app/consults/{consult.pk}/",
+    )
+
+
+def consult_reply(
+    *, consult: Consult, actor: User, body: str, at: datetime | None = None
+) -> ConsultReply:
+    """An answer from those asked, or a follow-up from the owner's side.
+
+    The first answer marks the consult answered (and dates it, for the consult
+    SLA and metrics); the owner and the asker are told of each answer, the
+    people asked of each follow-up.
+    """
+    text = _text(body, field="body", what="The answer")
+    moment = at or timezone.now()
+    with transaction.atomic():
+        # Read afresh under a lock: the consult may have been closed meanwhile.
+        consult = Consult.objects.select_for_update().get(pk=consult.pk)
+        if not consult_may_reply(user=actor, consult=consult):
+            if consult.status == ConsultStatus.CLOSED:
+                raise Conflict("This consult is closed.", field="body")
+            raise NotAllowed("Only those asked and the conversation's owners reply here.")
+        reply = ConsultReply.objects.create(
+            consult=consult, author=actor, body=text, created_at=moment
+        )
+        answering = consult_is_asked_of(user=actor, consult=consult)
+        if answering:
+            fields = []
+            if consult.first_answer_at is None:
+                consult.first_answer_at = moment
+                fields.append("first_answer_at")
+            if consult.status == ConsultStatus.OPEN:
+                consult.status = ConsultStatus.ANSWERED
+                fields.append("status")
+            if fields:
+                consult.save(update_fields=fields)
+            owners = [consult.asked_by, consult.conversation.assignee]
+            recipients = [u for u in owners if u is not None and u != actor]
+            title = f"{actor} answered about #{consult.conversation_id}"
+        else:
+            if consult.status == ConsultStatus.ANSWERED:
+                consult.status = ConsultStatus.OPEN  # a follow-up question waits again
+                consult.save(update_fields=["status"])
+            recipients = (
+                [consult.user]
+                if consult.user is not None
+                else list(consult.team.members.filter(is_active=True))
+                if consult.team
+                else []
+            )
+            recipients = [u for u in recipients if u != actor]
+            title = f"{actor} followed up on the consult about #{consult.conversation_id}"
+        notification_send(
+            recipients=recipients,
+            title=title,
+            body=text,
+            conversation=consult.conversation,
+            dedupe_key=f"consult-reply:{reply.pk}",
+            kind=NotificationKind.CONSULT,
+            url=f"/app/consults/{consult.pk}/",
+        )
+    return reply
+
+
+def consult_close(*, consult: Consult, actor: User, at: datetime | None = None) -> Consult:
+    """The owner's side closes it (answered enough, or no longer needed)."""
+    if not consult_may_close(user=actor, consult=consult):
+        raise NotAllowed("Only the conversation's owners close a consult.")
+    with transaction.atomic():
+        consult = Consult.objects.select_for_update().get(pk=consult.pk)
+        if consult.status == ConsultStatus.CLOSED:
+            return consult
+        consult.status = ConsultStatus.CLOSED
+        consult.closed_at = at or timezone.now()
+        consult.save(update_fields=["status", "closed_at"])
+    return consult
