@@ -15,7 +15,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2]
 CORE = ("accounts", "customers", "conversations")
-ABOVE = ("concord.metrics", "concord.channels")
+ABOVE = ("concord.metrics", "concord.channels", "concord.collaboration")
 
 
 def _modules() -> list[Path]:
