@@ -18,12 +18,14 @@ from concord.collaboration.selectors import (
     consult_is_asked_of,
     consult_may_close,
     consult_may_reply,
+    consult_visible_to,
 )
 from concord.common.errors import Conflict, NotAllowed, ValidationFailed
 from concord.conversations.models import Conversation, Status
 from concord.conversations.selectors import conversation_get_for_user, conversation_user_works
 from concord.conversations.services import conversation_set_status
 from concord.notifications.models import NotificationKind
+from concord.notifications.selectors import mentioned_users
 from concord.notifications.services import notification_send
 
 MAX_TEXT = 20_000
@@ -162,7 +164,29 @@ def consult_reply(
             kind=NotificationKind.CONSULT,
             url=f"/app/consults/{consult.pk}/",
         )
+        _tell_the_mentioned(consult=consult, reply=reply, already={u.pk for u in recipients})
     return reply
+
+
+def _tell_the_mentioned(*, consult: Consult, reply: ConsultReply, already: set[int]) -> None:
+    """@names in a consult reply notify those named who may see the consult."""
+    named = [
+        user
+        for user in mentioned_users(text=reply.body)
+        if user.pk not in already
+        and user != reply.author
+        and consult_visible_to(user=user).filter(pk=consult.pk).exists()
+    ]
+    if named:
+        notification_send(
+            recipients=named,
+            title=f"{reply.author} mentioned you in a consult about #{consult.conversation_id}",
+            body=reply.body,
+            conversation=consult.conversation,
+            dedupe_key=f"consult-reply:{reply.pk}:mentioned",
+            kind=NotificationKind.MENTIONED,
+            url=f"/app/consults/{consult.pk}/",
+        )
 
 
 def consult_close(*, consult: Consult, actor: User, at: datetime | None = None) -> Consult:

@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_time_zone'),
+        ("accounts", "0003_user_time_zone"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='consult_hidden',
-            field=models.BooleanField(default=False, help_text='Internal team: customers are not told it was consulted.'),
+            model_name="team",
+            name="consult_hidden",
+            field=models.BooleanField(
+                default=False, help_text="Internal team: customers are not told it was consulted."
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='consult_notice',
+            model_name="team",
+            name="consult_notice",
             field=models.CharField(blank=True, max_length=200),
         ),
     ]

@@ -4,20 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_kinds_and_preferences'),
+        ("notifications", "0002_kinds_and_preferences"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('assigned', 'A conversation is assigned to me'), ('customer_replied', 'A customer replies on my conversation'), ('mentioned', 'Someone mentions me or my team in a note'), ('sla_warning', 'A target on my conversation is about to be missed'), ('consult', 'A consult asks me or my team, or answers mine'), ('other', 'Automations and everything else')], default='other', max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("assigned", "A conversation is assigned to me"),
+                    ("customer_replied", "A customer replies on my conversation"),
+                    ("mentioned", "Someone mentions me or my team in a note"),
+                    ("sla_warning", "A target on my conversation is about to be missed"),
+                    ("consult", "A consult asks me or my team, or answers mine"),
+                    ("other", "Automations and everything else"),
+                ],
+                default="other",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('assigned', 'A conversation is assigned to me'), ('customer_replied', 'A customer replies on my conversation'), ('mentioned', 'Someone mentions me or my team in a note'), ('sla_warning', 'A target on my conversation is about to be missed'), ('consult', 'A consult asks me or my team, or answers mine'), ('other', 'Automations and everything else')], max_length=20),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("assigned", "A conversation is assigned to me"),
+                    ("customer_replied", "A customer replies on my conversation"),
+                    ("mentioned", "Someone mentions me or my team in a note"),
+                    ("sla_warning", "A target on my conversation is about to be missed"),
+                    ("consult", "A consult asks me or my team, or answers mine"),
+                    ("other", "Automations and everything else"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

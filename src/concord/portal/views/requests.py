@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from concord.accounts.models import User
+from concord.collaboration.selectors import consult_portal_lines
 from concord.common.errors import NotAllowed, NotFound, ServiceError
 from concord.conversations.models import Status
 from concord.conversations.responses import attachment_response
@@ -82,6 +83,8 @@ def request_detail(request: HttpRequest, user: User, conversation_id: int) -> Ht
             "form": form,
             "may_write": may_write,
             "is_closed": conversation.status == Status.CLOSED,
+            # "The Billing team is checking this for you", while a consult is open.
+            "checking": consult_portal_lines(conversation_id=conversation.pk),
             "nav": "requests",
         },
         status=status,

@@ -42,9 +42,11 @@ from concord.customers.selectors import customer_get_for_user
 from concord.sla.selectors import TargetView, sla_targets_for
 from concord.surveys.selectors import survey_history_for_customer
 from concord.workspace import forms as wf
+from concord.workspace.consult_forms import ConsultForm
 from concord.workspace.presence import presence_report
 from concord.workspace.timeline import MESSAGE_EVENTS, build_timeline
 from concord.workspace.views._common import staff, staff_required
+from concord.workspace.views.consults import consult_panel
 
 HISTORY_LIMIT = 20
 
@@ -79,6 +81,7 @@ def _render(
 ) -> HttpResponse:
     user = staff(request)
     people = people or _Staff(user)
+    ask_form = bound.pop("consult_form", None)
     message_rows = list(message_list(user=user, conversation=conversation, with_attachments=True))
     timeline = build_timeline(
         messages=message_rows,
@@ -99,6 +102,7 @@ def _render(
         ),
     )
     tags = [t.name for t in conversation.tags.all()]
+    may_work = conversation_may_work(user=user, conversation=conversation)
     page_forms: dict[str, forms.Form] = {
         "message_form": wf.MessageForm(),
         "assign_form": wf.AssignForm(
@@ -132,11 +136,28 @@ def _render(
         "conversation_url": reverse("workspace:conversation", args=[0]).removesuffix("0/"),
         "calls": calls_for_conversation(user=user, conversation=conversation),
         "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),
-        "can_work": conversation_may_work(user=user, conversation=conversation),
+        "can_work": may_work,
         "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,
+        **consult_panel(
+            user=user,
+            conversation=conversation,
+            may_work=may_work,
+            ask_form=(
+                ask_form
+                if isinstance(ask_form, ConsultForm)
+                else ConsultForm(teams=people.teams, users=people.users)
+            ),
+        ),
         **page_forms,
     }
     return render(request, "workspace/conversation.html", context)
+
+
+def render_conversation(
+    request: HttpRequest, conversation: Conversation, **bound: forms.Form
+) -> HttpResponse:
+    """The conversation page with some of its forms bound (for other views' errors)."""
+    return _render(request, conversation, people=None, **bound)
 
 
 @dataclass(frozen=True)

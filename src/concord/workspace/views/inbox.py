@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from concord.accounts.models import Team, User
+from concord.accounts.models import Role, Team, User
 from concord.accounts.selectors import staff_directory, team_list, user_list
 from concord.common.errors import NotFound, ServiceError, ValidationFailed
 from concord.conversations import services
@@ -42,6 +42,9 @@ LANDING_VIEWS = ("mine", "my_teams", "unassigned", "unsolved", "all")
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     user = staff(request)
+    if user.role == Role.COLLABORATOR:
+        # A collaborator works no queue of their own: what waits on them is consults.
+        return redirect("workspace:consults")
     # The live refresh (an htmx request) only needs the rows and counts.
     partial = bool(getattr(request, "htmx", False))
     directory = staff_directory(actor=user)

@@ -29,6 +29,23 @@
     }
   });
 
+  // "Quote in reply": a consult's answer goes into the reply box as a quote,
+  // for the owner to relay in their own words.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-quote]");
+    if (!button) { return; }
+    var body = document.getElementById("id_body");
+    if (!body) { return; }
+    setMode("reply");
+    var quoted = button.getAttribute("data-quote").split("\n").map(function (line) {
+      return "> " + line;
+    }).join("\n");
+    body.value = (body.value ? body.value.replace(/\s*$/, "\n\n") : "") + quoted + "\n\n";
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (event.target.closest && event.target.closest("input, select, textarea, [contenteditable]")) { return; }
