@@ -21,9 +21,9 @@ from concord.collaboration.selectors import (
     consult_visible_to,
 )
 from concord.common.errors import Conflict, NotAllowed, ValidationFailed
-from concord.conversations.models import Conversation, Status
+from concord.conversations.models import Conversation, EventKind, Status
 from concord.conversations.selectors import conversation_get_for_user, conversation_user_works
-from concord.conversations.services import conversation_set_status
+from concord.conversations.services import conversation_record_consult, conversation_set_status
 from concord.notifications.models import NotificationKind
 from concord.notifications.selectors import mentioned_users
 from concord.notifications.services import notification_send
@@ -80,6 +80,14 @@ def consult_open(
             created_at=moment,
             due_at=due_at,
         )
+        conversation_record_consult(
+            conversation=conversation,
+            kind=EventKind.CONSULT_ASKED,
+            actor=actor,
+            consult_id=consult.pk,
+            asked_of=consult.asked_of,
+            at=moment,
+        )
         if hold and conversation.status != Status.ON_HOLD:
             conversation_set_status(
                 conversation=conversation, actor=actor, status=Status.ON_HOLD, at=moment
@@ -134,6 +142,14 @@ def consult_reply(
             if consult.first_answer_at is None:
                 consult.first_answer_at = moment
                 fields.append("first_answer_at")
+                conversation_record_consult(
+                    conversation=consult.conversation,
+                    kind=EventKind.CONSULT_ANSWERED,
+                    actor=actor,
+                    consult_id=consult.pk,
+                    asked_of=consult.asked_of,
+                    at=moment,
+                )
             if consult.status == ConsultStatus.OPEN:
                 consult.status = ConsultStatus.ANSWERED
                 fields.append("status")
@@ -200,4 +216,12 @@ def consult_close(*, consult: Consult, actor: User, at: datetime | None = None) 
         consult.status = ConsultStatus.CLOSED
         consult.closed_at = at or timezone.now()
         consult.save(update_fields=["status", "closed_at"])
+        conversation_record_consult(
+            conversation=consult.conversation,
+            kind=EventKind.CONSULT_CLOSED,
+            actor=actor,
+            consult_id=consult.pk,
+            asked_of=consult.asked_of,
+            at=consult.closed_at,
+        )
     return consult

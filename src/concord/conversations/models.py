@@ -176,6 +176,11 @@ class EventKind(models.TextChoices):
     # The customer's personal data was erased (customers.privacy): the
     # conversation's bodies, subject and files are gone, its facts remain.
     CUSTOMER_ERASED = "customer_erased", "Customer's data erased"
+    # Written by the collaboration app (consults): old_value is the consult's
+    # id, new_value whom it asks ("Billing", "Dana Ortiz (Billing)").
+    CONSULT_ASKED = "consult_asked", "Consult asked"
+    CONSULT_ANSWERED = "consult_answered", "Consult answered"
+    CONSULT_CLOSED = "consult_closed", "Consult closed"
 
 
 class Event(models.Model):

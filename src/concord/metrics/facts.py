@@ -19,7 +19,12 @@ from concord.conversations.models import Direction, EventKind, Status, Visibilit
 ESCALATED_TAG = "escalated"
 DONE = frozenset({Status.SOLVED, Status.CLOSED})
 # The events the facts depend on; the refresh reads no others.
-FACT_EVENTS = (EventKind.STATUS_CHANGED, EventKind.REOPENED, EventKind.TEAM_CHANGED)
+FACT_EVENTS = (
+    EventKind.STATUS_CHANGED,
+    EventKind.REOPENED,
+    EventKind.TEAM_CHANGED,
+    EventKind.CONSULT_ASKED,
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ def conversation_facts(
             waiting = []
     done, since = False, created_at
     for event in events:
+        if event.kind == EventKind.CONSULT_ASKED:
+            # DOMAIN.md: "consulted to or escalated to another team".
+            facts.escalated = True
+            continue
         if event.kind == EventKind.TEAM_CHANGED:
             # Opening straight into a department is routing; a later move is escalation.
             if event.new_value in departments and event.created_at > created_at:

@@ -156,6 +156,12 @@ def describe(event: Event, *, users: Mapping[int, str], teams: Mapping[int, str]
         text = f"SLA warning: {_SLA_TARGETS.get(old, old)} due {_local_time(new)}"
     elif kind == EventKind.SLA_BREACHED:
         text = f"SLA breached: {_SLA_TARGETS.get(old, old)} was due {_local_time(new)}"
+    elif kind == EventKind.CONSULT_ASKED:
+        text = f"{actor} asked {new} (consult)"
+    elif kind == EventKind.CONSULT_ANSWERED:
+        text = f"{actor} answered the consult"
+    elif kind == EventKind.CONSULT_CLOSED:
+        text = f"{actor} closed the consult with {new}"
     elif kind == EventKind.CUSTOMER_ERASED:
         text = f"{actor} erased the customer's personal data"
     else:

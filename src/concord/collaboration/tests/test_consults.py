@@ -89,6 +89,26 @@ def test_the_department_answers_and_the_owner_hears_it(
     consult_close(consult=consult, actor=agent)
     with pytest.raises(Conflict):
         consult_reply(consult=consult, actor=collaborator, body="Too late")
+    # The history holds the facts (not the words): asked, first answered, closed.
+    history = list(
+        conversation.events.filter(kind__startswith="consult_").values_list(
+            "kind", "actor_user__username", "old_value", "new_value"
+        )
+    )
+    assert history == [
+        ("consult_asked", "alex", str(consult.pk), "Billing"),
+        ("consult_answered", "carl", str(consult.pk), "Billing"),
+        ("consult_closed", "alex", str(consult.pk), "Billing"),
+    ]
+
+
+def test_a_consulted_conversation_counts_as_escalated(
+    conversation: Conversation, agent: User, billing: Team
+) -> None:
+    from concord.metrics.models import ConversationFacts
+
+    consult_open(conversation=conversation, actor=agent, team=billing, question="Refund?")
+    assert ConversationFacts.objects.get(conversation=conversation).escalated
 
 
 def test_a_collaborator_reads_only_what_was_consulted_and_works_none_of_it(

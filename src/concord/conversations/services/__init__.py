@@ -7,6 +7,7 @@ appends ``Event`` rows, and announces them after commit.
 from concord.conversations.services.attachments import attachment_discard, attachment_store
 from concord.conversations.services.bulk import Inbound, messages_receive_many
 from concord.conversations.services.delivery import (
+    conversation_record_consult,
     conversation_record_delivery_failure,
     conversation_record_sla_alarm,
     conversation_record_survey_answer,
@@ -37,6 +38,7 @@ __all__ = [
     "conversation_merge",
     "conversation_note",
     "conversation_open",
+    "conversation_record_consult",
     "conversation_record_delivery_failure",
     "conversation_record_sla_alarm",
     "conversation_record_survey_answer",

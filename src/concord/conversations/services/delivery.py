@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.db import transaction
 
+from concord.accounts.models import User
 from concord.common.errors import ValidationFailed
 from concord.conversations.models import Conversation, Event, EventKind, Message
-from concord.conversations.services._common import record, when
+from concord.conversations.services._common import lock, record, touch, when
 
 
 def conversation_record_delivery_failure(
@@ -77,3 +78,37 @@ def conversation_record_survey_answer(
             old=kind,
             new=score,
         )
+
+
+CONSULT_EVENTS = frozenset(
+    {EventKind.CONSULT_ASKED, EventKind.CONSULT_ANSWERED, EventKind.CONSULT_CLOSED}
+)
+
+
+def conversation_record_consult(
+    *,
+    conversation: Conversation,
+    kind: str,
+    actor: User,
+    consult_id: int,
+    asked_of: str,
+    at: datetime | None = None,
+) -> Event:
+    """A consult was asked, first answered or closed (the collaboration app calls this).
+
+    Only the fact goes into the conversation's history, so the timeline,
+    triggers and metrics (the escalation rate counts consults) see it; the
+    question and answers stay in the consult.
+    """
+    if kind not in CONSULT_EVENTS:
+        raise ValidationFailed(f"{kind!r} is not a consult event.", field="kind")
+    moment = when(at)
+    with transaction.atomic():
+        conversation = lock(conversation)
+        event = record(
+            conversation, kind, at=moment, actor=actor, old=str(consult_id), new=asked_of[:300]
+        )
+        # Activity on the conversation: it moves up in the inbox, and metrics'
+        # facts (escalation) follow in the same transaction.
+        touch(conversation, moment, [])
+        return event
