@@ -104,6 +104,15 @@ include-name = [
   "POST /api/v1/surveys/responses",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422]
+
+# A consult asks a team or a person (one of two optional fields), never oneself,
+# a person within the team named, due after now; a closed one takes no reply.
+[[operations]]
+include-name = [
+  "POST /api/v1/conversations/{conversation_id}/consults",
+  "POST /api/v1/consults/{consult_id}/replies",
+]
+checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 422]
 TOML
 # Left out of the agent's run only: ensure_resource_availability. An agent may log
 # a request for another team (POST /conversations with its team_id), which by the

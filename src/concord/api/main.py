@@ -20,6 +20,7 @@ from concord.accounts.api import router as accounts_router
 from concord.api import errors
 from concord.api.auth import BearerToken
 from concord.channels.phone.api import router as calls_router
+from concord.collaboration.api import router as consults_router
 from concord.common.errors import NotFound
 from concord.conversations.api import router as conversations_router
 from concord.customers.api import router as customers_router
@@ -91,6 +92,7 @@ api.add_router("/", surveys_router)
 api.add_router("/", metrics_router)
 api.add_router("/", goals_router)
 api.add_router("/", calls_router)
+api.add_router("/", consults_router)
 
 # Registered last so that it only catches paths no other route matched: an
 # unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.

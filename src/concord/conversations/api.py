@@ -125,9 +125,14 @@ def _visible(user: User, conversation_id: int, field: str | None = None) -> Conv
 
 
 def _workable(user: User, conversation_id: int) -> Conversation:
-    """A conversation the caller sees (else 404) and may work (else 403)."""
+    """A conversation the caller sees (else 404) and may work (else 403).
+
+    One only consulted to the caller's team is readable, not workable: 403.
+    """
     conversation = _visible(user, conversation_id)
     _require_worker(user)
+    if not selectors.conversation_may_work(user=user, conversation=conversation):
+        raise NotAllowed("Your team was consulted on this conversation; answer in the consult.")
     return conversation
 
 
@@ -437,5 +442,8 @@ def merge(request: HttpRequest, conversation_id: int, payload: MergeIn) -> dict[
     source = _visible(user, conversation_id)
     target = _visible(user, payload.target_id, field="target_id")
     _require_worker(user)
+    for each in (source, target):
+        if not selectors.conversation_may_work(user=user, conversation=each):
+            raise NotAllowed("Your team was only consulted on one of these conversations.")
     services.conversation_merge(source=source, target=target, actor=user)
     return row_data(_visible(user, payload.target_id), staff=True)

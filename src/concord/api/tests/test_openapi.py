@@ -10,6 +10,11 @@ from django.test import Client
 EXPECTED = {
     "/api/v1/calls": {"get", "post"},
     "/api/v1/calls/{call_id}": {"get"},
+    "/api/v1/consults": {"get"},
+    "/api/v1/consults/{consult_id}": {"get"},
+    "/api/v1/consults/{consult_id}/close": {"post"},
+    "/api/v1/consults/{consult_id}/replies": {"post"},
+    "/api/v1/conversations/{conversation_id}/consults": {"get", "post"},
     "/api/v1/metrics": {"get"},
     "/api/v1/metrics/{name}": {"get"},
     "/api/v1/goals": {"get", "post"},

@@ -1,0 +1,47 @@
+"""API schemas for consults."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import StrictBool
+
+from concord.api.schemas import NON_BLANK, BodyId, Out, TeamRef, Timestamp, UserRef
+from concord.collaboration.services import MAX_TEXT
+
+
+class ConsultIn(Schema):
+    """Ask a team (``team_id``), a person (``user_id``), or a person within a team."""
+
+    team_id: BodyId | None = None
+    user_id: BodyId | None = None
+    question: str = Field(..., min_length=1, max_length=MAX_TEXT, pattern=NON_BLANK)
+    due_at: Timestamp | None = None
+    hold: StrictBool = False
+
+
+class ConsultReplyIn(Schema):
+    body: str = Field(..., min_length=1, max_length=MAX_TEXT, pattern=NON_BLANK)
+
+
+class ConsultReplyOut(Out):
+    id: int
+    author: UserRef
+    body: str
+    created_at: datetime
+
+
+class ConsultOut(Out):
+    id: int
+    conversation_id: int
+    team: TeamRef | None
+    user: UserRef | None
+    asked_by: UserRef
+    question: str
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    first_answer_at: datetime | None
+    closed_at: datetime | None
+    replies: list[ConsultReplyOut]
