@@ -1,7 +1,8 @@
 """Keeping the conversation facts (``metrics.models``) in step with the conversations.
 
-``conversation_facts_refresh`` is called by the conversation services inside
-their transaction, after every change; it recomputes the conversation's facts
+``conversation_facts_refresh`` runs on the core's ``conversation_written``
+signal (``metrics.receivers``), which the conversation services send inside
+their transaction after every change; it recomputes the conversation's facts
 from its own rows, so they are right whatever happened before. The backfill
 does the same for every conversation in batches (bulk imports, benchmarks,
 installations that had conversations before the facts existed).
