@@ -3,8 +3,9 @@
 Worked out from a conversation's own messages and events by
 ``metrics.services.conversation_facts_refresh`` — recomputed whole, never
 incremented — on the core's ``conversation_written`` signal, sent in the same
-transaction as every change (``metrics.receivers``). ``concord manage metrics_backfill`` rebuilds them all (after
-a bulk import, or if a bug ever left them wrong). The metrics read these
+transaction as every change (``metrics.receivers``). ``concord manage
+metrics_backfill`` rebuilds them all (after a bulk import, or if a bug ever
+left them wrong). The metrics read these
 instead of walking every message and event of every conversation in a
 period, which cannot answer within a second at a million conversations.
 
