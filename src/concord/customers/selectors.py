@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import F, Prefetch, Q, QuerySet, Window
@@ -17,8 +18,16 @@ from concord.customers.models import (
 )
 
 # Staff who work customers' requests see the customer directory; collaborators
-# (other departments) only get what is consulted to them, in a later issue.
+# (other departments) only the customers whose conversations were consulted to
+# them, through a provider an app above the core registers (collaboration).
 _DIRECTORY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+CustomerVisibility = Callable[[User], Q]
+_collaborator_visibility: list[CustomerVisibility] = []
+
+
+def customer_register_visibility(provider: CustomerVisibility) -> None:
+    if provider not in _collaborator_visibility:
+        _collaborator_visibility.append(provider)
 
 
 def customer_visible_to(*, user: User) -> QuerySet[Customer]:
@@ -29,6 +38,11 @@ def customer_visible_to(*, user: User) -> QuerySet[Customer]:
         return Customer.objects.all()
     if user.role == Role.CUSTOMER:
         return Customer.objects.filter(user=user)
+    if user.role == Role.COLLABORATOR and _collaborator_visibility:
+        seen = Q()
+        for provider in _collaborator_visibility:
+            seen |= provider(user)
+        return Customer.objects.filter(seen)
     return Customer.objects.none()
 
 

@@ -122,9 +122,14 @@ def test_a_collaborator_reads_only_what_was_consulted_and_works_none_of_it(
         team=support,
     )
     assert not conversation_visible_to(user=collaborator).exists()
+    customer_create(name="Someone Else", identities=[("email", "else@example.com")])
     consult_open(conversation=conversation, actor=agent, team=billing, question="Refund?")
     assert list(conversation_visible_to(user=collaborator)) == [conversation]
     assert not conversation_worked_by(user=collaborator).exists()
+    # The customer's context comes with it, and only that customer's.
+    from concord.customers.selectors import customer_visible_to
+
+    assert list(customer_visible_to(user=collaborator)) == [conversation.customer]
     with pytest.raises(NotFound):
         conversation_get_for_user(user=collaborator, conversation_id=other.pk)
     with pytest.raises(NotAllowed):
