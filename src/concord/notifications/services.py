@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concord.accounts.models import User
+from concord.accounts.selectors import user_zone
 from concord.accounts.services import SYSTEM_USERNAME
 from concord.common.errors import NotFound, ValidationFailed
 from concord.conversations.models import Conversation, Event, EventKind
@@ -295,7 +296,7 @@ def _what_to_say(*, conversation: Conversation, event: Event) -> list[tuple[User
                 assignee,
                 NotificationKind.SLA_WARNING,
                 f"The {target} target is about to be missed: {where}",
-                f"Due {event.new_value}.",
+                f"Due {_in_zone(event.new_value, assignee)}.",
             )
         ]
     if event.kind == EventKind.NOTE_ADDED and event.message is not None:
@@ -325,3 +326,13 @@ def _is_system(user: User) -> bool:
 def _excerpt(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= 280 else flat[:279] + "…"
+
+
+def _in_zone(stamp: str, user: User) -> str:
+    """An event's ISO time as the recipient reads it: in their zone, named."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    local = moment.astimezone(user_zone(user=user))
+    return f"{local:%a %d %b %Y, %H:%M} ({local.tzname()}, {local.tzinfo})"

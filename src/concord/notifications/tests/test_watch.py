@@ -124,6 +124,27 @@ def test_an_sla_warning_notifies_the_assignee(
         )
     row = Notification.objects.get(recipient=agent, kind="sla_warning")
     assert row.title.startswith("The first response target is about to be missed")
+    assert row.body.startswith("Due ")
+    assert row.body.endswith("(UTC, UTC).")  # the assignee's zone (none chosen: the installation's)
+
+
+def test_an_sla_warning_reads_in_the_assignees_zone(
+    committed: OnCommit, conversation: Conversation, agent: User
+) -> None:
+    from datetime import UTC, datetime
+
+    agent.time_zone = "Asia/Tokyo"
+    agent.save(update_fields=["time_zone"])
+    with committed():
+        conversation_assign(conversation=conversation, actor=agent, assignee=agent)
+        conversation_record_sla_alarm(
+            conversation=conversation,
+            kind="sla_warning",
+            target="resolution",
+            due_at=datetime(2027, 1, 8, 15, 0, tzinfo=UTC),
+        )
+    row = Notification.objects.get(recipient=agent, kind="sla_warning")
+    assert row.body == "Due Sat 09 Jan 2027, 00:00 (JST, Asia/Tokyo)."
 
 
 def test_each_user_chooses_per_kind(
