@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from concord.accounts.models import SEE_ALL_ROLES, Team, User
 from concord.collaboration.models import Consult, ConsultStatus
 from concord.common.errors import NotFound
-from concord.conversations.selectors import conversation_user_works, conversation_visible_to
+from concord.conversations.selectors import conversation_may_work, conversation_visible_to
 
 
 def _asked_of(user: User) -> Q:
@@ -59,11 +59,12 @@ def consult_may_reply(*, user: User, consult: Consult) -> bool:
 
 
 def consult_may_close(*, user: User, consult: Consult) -> bool:
-    """The owner's side closes a consult: whoever may work its conversation."""
-    return (
-        conversation_user_works(user=user)
-        and conversation_visible_to(user=user).filter(pk=consult.conversation_id).exists()
-    )
+    """The owner's side closes a consult: whoever may work its conversation.
+
+    Not whoever may read it: an agent of a consulted team reads the
+    conversation, but neither closes nor follows up on its consults.
+    """
+    return conversation_may_work(user=user, conversation=consult.conversation)
 
 
 def consults_for_conversation(*, conversation_id: int) -> list[Consult]:

@@ -54,7 +54,9 @@ def consult_open(
     """Ask ``team`` (or ``user``, or a person in a team) a question about ``conversation``."""
     if not conversation_user_works(user=actor):
         raise NotAllowed("Only agents, supervisors and admins ask for consults.")
-    conversation = conversation_get_for_user(user=actor, conversation_id=conversation.pk)
+    conversation = conversation_get_for_user(
+        user=actor, conversation_id=conversation.pk, to_work=True
+    )
     if team is None and user is None:
         raise ValidationFailed("Choose a team or a person to ask.", field="team")
     if user is not None:

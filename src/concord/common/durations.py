@@ -8,6 +8,7 @@ could mean minutes or seconds, and a guess off by 60 is worse than a question.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -43,7 +44,9 @@ MAX_SECONDS = 366 * 86_400
 
 def parse_duration(text: str) -> int:
     """Seconds in ``text``; raises ``ValidationFailed`` naming what could not be read."""
-    cleaned = " ".join(text.strip().lower().replace(",", " ").split()).replace(" and ", " ")
+    # "1,5h" is a decimal comma; "1h, 30m" separates parts.
+    cleaned = " ".join(re.sub(r",(?!\d)", " ", text.strip().lower()).split())
+    cleaned = cleaned.replace(" and ", " ")
     if not cleaned:
         raise ValidationFailed(f"Enter a duration, such as {EXAMPLES}.")
     clock = _CLOCK.fullmatch(cleaned)
@@ -60,7 +63,7 @@ def _sum_parts(cleaned: str) -> int:
         raise ValidationFailed(
             f"{cleaned!r} has no unit: write {cleaned}m for minutes or {cleaned}h for hours."
         )
-    position, total, seen = 0, 0.0, set()
+    position, total, seen = 0, Decimal(0), set()
     for match in _PART.finditer(cleaned):
         if cleaned[position : match.start()].strip():
             break
@@ -70,7 +73,8 @@ def _sum_parts(cleaned: str) -> int:
         if _UNITS[unit] in seen:
             raise ValidationFailed(f"{cleaned!r} names the same unit twice.")
         seen.add(_UNITS[unit])
-        total += float(number) * _UNITS[unit]
+        # Decimal, so "1.1h" is 3960 s exactly (as a float it is not whole).
+        total += Decimal(number) * _UNITS[unit]
         position = match.end()
     if position != len(cleaned) or not seen:
         raise ValidationFailed(f"{cleaned!r} is not a duration; write it like {EXAMPLES}.")
@@ -128,8 +132,10 @@ class HumanDurationField(forms.Field):
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, int):
             return value
-        # "0" of any unit is nothing at all: the same as leaving it empty.
-        if value in self.empty_values or str(value).strip() in ("", "0"):
+        # Zero of any unit ("0", "0m") is nothing at all: the same as leaving it empty.
+        if value in self.empty_values or not str(value).strip():
+            return None
+        if re.fullmatch(r"0+([.,]0*)?\s*[a-z]*", str(value).strip().lower()):
             return None
         try:
             return parse_duration(str(value))

@@ -89,8 +89,9 @@ def notification_send(
                 dedupe_key=dedupe_key or "",
                 email_state=EmailState.QUEUED if emailed else EmailState.NONE,
                 created_at=moment,
-                # Email only: kept in the list for the record, but not unread.
-                read_at=moment if delivery == Delivery.EMAIL else None,
+                # Email only: kept in the list for the record, but not unread;
+                # with no email to send, it reaches them in the app after all.
+                read_at=moment if delivery == Delivery.EMAIL and emailed else None,
             )
             if row is None:
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -37,7 +37,6 @@ from concord.sla.selectors import (
 logger = logging.getLogger("concord.sla")
 
 WARNING, BREACHED = "sla_warning", "sla_breached"
-_NEVER = datetime.max.replace(tzinfo=UTC)
 _TIMES = ("budget_seconds", "started_at", "due_at", "warn_at", "achieved_at")
 
 
@@ -73,15 +72,12 @@ def _refresh(*, conversation_id: int, now: datetime, policies: list[SlaPolicy] |
             subject=subject, policies=sla_policies_active() if policies is None else policies
         )
         specs = sla_specs(policy=policy, subject=subject)
-        # A target first seen already met gets a row only if it was met under
-        # this policy since the last refresh (the worker may lag a change
-        # behind), or on the first look (an import). One met before, while no
-        # such target applied, must not become a breach when the priority
-        # changes later (then the last refresh would have made its row).
-        met_since: datetime | None = None
-        if not first_look:
-            same = state.policy_id == (policy.pk if policy else None)
-            met_since = state.refreshed_at if same else _NEVER
+        # A target first seen already met gets a row only if it was met since
+        # the last refresh (the worker may lag a change behind), or on the
+        # first look (an import). One met before, while no such target
+        # applied, must not become a breach when the priority changes later:
+        # had it applied, the last refresh would have made its row.
+        met_since = None if first_look else state.refreshed_at
         rows = _apply(
             conversation_id=conversation_id, policy=policy, specs=specs, met_since=met_since
         )

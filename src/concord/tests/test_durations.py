@@ -30,6 +30,9 @@ from concord.common.errors import ValidationFailed
         ("2 hours and 15 minutes", 8100),
         (" 3 Days ", 3 * 86_400),
         ("30s", 30),
+        ("1.1h", 3960),
+        ("1,5h", 5400),
+        ("1h, 30m", 5400),
     ],
 )
 def test_durations_people_write_are_read(typed: str, seconds: int) -> None:
@@ -67,4 +70,5 @@ def test_words_and_the_form_field() -> None:
     assert field.clean("1d 2h") == 93_600
     assert field.clean("") is None
     assert field.clean("0") is None
+    assert field.clean("0m") is None
     assert DurationInput().format_value(93_600) == "1d 2h"

@@ -145,6 +145,17 @@ class WeekGridForm(forms.Form):
         intervals: list[IntervalSpec] = []
         for weekday, label in WEEKDAYS:
             if data.get(f"d{weekday}_all"):
+                given = any(
+                    data.get(f"d{weekday}_{slot}_{end}") is not None
+                    for slot in range(self.slot_counts[weekday])
+                    for end in ("from", "to")
+                )
+                if given:
+                    # Which one was meant cannot be guessed: say so rather than drop hours.
+                    self.day_error(
+                        weekday, f"{label}: untick 24 h, or clear the intervals (not both)."
+                    )
+                    continue
                 intervals.append((weekday, time(0, 0), END_OF_DAY))
                 continue
             for slot in range(self.slot_counts[weekday]):

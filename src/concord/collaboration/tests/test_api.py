@@ -101,3 +101,21 @@ def test_the_api_refuses_what_is_not_yours_or_not_valid(
     ).json()
     assert outsider.get(f"/api/v1/consults/{made['id']}").status_code == 404
     assert outsider.post(f"/api/v1/consults/{made['id']}/close").status_code == 404
+
+
+def test_a_customer_never_reads_consults_through_the_api(
+    api_client: ApiClient, agent: User, billing: Team, conversation: Conversation
+) -> None:
+    from concord.portal.services import portal_user_for_customer
+
+    nora = portal_user_for_customer(customer=conversation.customer, email="nora@example.com")
+    owner = api_client(agent)
+    owner.post(
+        f"/api/v1/conversations/{conversation.pk}/consults",
+        {"team_id": billing.pk, "question": "Internal question"},
+        content_type="application/json",
+    )
+    seen = api_client(nora).get(f"/api/v1/conversations/{conversation.pk}/consults")
+    assert seen.status_code == 200
+    assert seen.json() == []
+    assert api_client(nora).get("/api/v1/consults").json() == []

@@ -215,3 +215,16 @@ def test_the_customer_is_told_who_is_checking_unless_the_team_is_internal(
     ]
     consult_close(consult=consult, actor=agent)
     assert consult_portal_lines(conversation_id=conversation.pk) == []
+
+
+def test_an_agent_of_a_consulted_team_neither_closes_nor_follows_up(
+    conversation: Conversation, agent: User, other_agent: User, billing: Team
+) -> None:
+    legal = factories.TeamFactory.create(name="Legal", slug="legal")
+    consult_open(conversation=conversation, actor=agent, team=billing, question="Refund?")
+    to_legal = consult_open(conversation=conversation, actor=agent, team=legal, question="OK?")
+    # Bea (Billing) reads the conversation and so Legal's consult too, but owns neither.
+    with pytest.raises(NotAllowed):
+        consult_close(consult=to_legal, actor=other_agent)
+    with pytest.raises(NotAllowed):
+        consult_reply(consult=to_legal, actor=other_agent, body="Follow-up")

@@ -189,3 +189,15 @@ def test_preferences_refuse_unknown_kinds_and_deliveries(agent: User) -> None:
         notification_preferences_set(user=agent, choices={"gossip": "both"})
     with pytest.raises(ValidationFailed, match="not a way"):
         notification_preferences_set(user=agent, choices={"assigned": "pigeon"})
+
+
+def test_email_only_without_an_address_still_reaches_the_app(
+    committed: OnCommit, conversation: Conversation, agent: User, supervisor: User
+) -> None:
+    agent.email = ""
+    agent.save(update_fields=["email"])
+    notification_preferences_set(user=agent, choices={"assigned": "email"})
+    with committed():
+        conversation_assign(conversation=conversation, actor=supervisor, assignee=agent)
+    row = Notification.objects.get(recipient=agent, kind="assigned")
+    assert row.read_at is None

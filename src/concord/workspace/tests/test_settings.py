@@ -117,6 +117,14 @@ def test_bad_hours_are_refused_with_the_day_named(
     assert not Calendar.objects.exists()
 
 
+def test_24_hours_and_intervals_on_one_day_are_refused(supervisor: User) -> None:
+    client = _signed_in(supervisor)
+    data = _calendar_post(**_grid(d2="24h", d2_0="09:00-17:00"))
+    page = client.post("/app/settings/calendars/new/", data).content.decode()
+    assert "Wednesday: untick 24 h, or clear the intervals (not both)." in page
+    assert not Calendar.objects.exists()
+
+
 def test_a_half_given_interval_and_a_bad_zone_are_refused(supervisor: User) -> None:
     client = _signed_in(supervisor)
     data = _calendar_post(time_zone="Mars/Olympus", d4_0_from="09:00", d4_0_to="")
