@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from concord.accounts.selectors import time_zone_names
+from concord.calendars.services import time_zone_names
 
 # The input's datalist; the profile templates render it beside the field.
 TIME_ZONE_LIST_ID = "time-zone-names"

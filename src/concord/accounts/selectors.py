@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,12 +40,6 @@ def user_zone(*, user: User) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return installation_zone()
-
-
-@cache
-def time_zone_names() -> tuple[str, ...]:
-    """Every IANA zone name, sorted, for the profile's searchable zone input."""
-    return tuple(sorted(available_timezones()))
 
 
 def user_team_ids(*, user: User) -> list[int]:

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from zoneinfo import available_timezones
 
 import holidays
 from django.db.models import QuerySet
@@ -154,9 +153,3 @@ def holiday_subdivisions(*, country: str) -> list[tuple[str, str]]:
     for name, code in aliases.items():
         names.setdefault(code, name)
     return [(code, f"{names[code]} ({code})" if code in names else code) for code in codes]
-
-
-@cache
-def time_zone_names() -> list[str]:
-    """Every IANA zone name, sorted, for pickers (the same set ``check_time_zone`` accepts)."""
-    return sorted(available_timezones())

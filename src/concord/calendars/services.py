@@ -23,9 +23,17 @@ IntervalSpec = tuple[int, time, time]  # weekday (0 = Monday), start, end (00:00
 
 
 @cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted: what ``check_time_zone`` accepts, for pickers.
+
+    Reading the list walks the tz database on disk; once per process is enough.
+    """
+    return tuple(sorted(available_timezones()))
+
+
+@cache
 def _zone_names() -> frozenset[str]:
-    # Reading the zone list walks the tz database on disk; once per process is enough.
-    return frozenset(available_timezones())
+    return frozenset(time_zone_names())
 
 
 def check_time_zone(*, time_zone: str) -> str:

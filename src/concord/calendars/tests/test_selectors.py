@@ -11,9 +11,8 @@ from concord.calendars.selectors import (
     calendar_schedule,
     holiday_countries,
     holiday_subdivisions,
-    time_zone_names,
 )
-from concord.calendars.services import calendar_add_closed_date, calendar_create
+from concord.calendars.services import calendar_add_closed_date, calendar_create, time_zone_names
 
 pytestmark = pytest.mark.django_db
 

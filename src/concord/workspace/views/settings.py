@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from concord.accounts.models import SEE_ALL_ROLES, User
 from concord.accounts.services import calendar_set_teams
 from concord.calendars.models import Calendar
-from concord.calendars.selectors import calendar_holiday_preview, calendar_list, time_zone_names
+from concord.calendars.selectors import calendar_holiday_preview, calendar_list
 from concord.calendars.services import (
     calendar_add_closed_date,
     calendar_change,
     calendar_create,
     calendar_remove_closed_date,
+    time_zone_names,
 )
 from concord.common.durations import format_duration
 from concord.common.errors import ServiceError
