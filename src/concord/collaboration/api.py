@@ -21,7 +21,6 @@ from concord.collaboration.schemas import ConsultIn, ConsultOut, ConsultReplyIn,
 from concord.collaboration.selectors import (
     consult_get_for_user,
     consult_queue,
-    consult_visible_to,
     consults_for_conversation,
 )
 from concord.collaboration.services import consult_close, consult_open, consult_reply
@@ -80,16 +79,8 @@ def list_conversation_consults(request: HttpRequest, conversation_id: int) -> li
     user = current_user(request)
     conversation = conversation_get_for_user(user=user, conversation_id=conversation_id)
     # Consults are internal: a customer reading their own conversation gets none.
-    mine = set(
-        consult_visible_to(user=user)
-        .filter(conversation_id=conversation.pk)
-        .values_list("pk", flat=True)
-    )
-    return [
-        consult_data(c)
-        for c in consults_for_conversation(conversation_id=conversation.pk)
-        if c.pk in mine
-    ]
+    found = consults_for_conversation(user=user, conversation_id=conversation.pk)
+    return [consult_data(c) for c in found]
 
 
 @router.post(

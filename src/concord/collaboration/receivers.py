@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from concord.accounts.models import Team, User
+from concord.accounts.models import User
 from concord.collaboration.models import Consult
+from concord.collaboration.selectors import consult_asks
 from concord.conversations.selectors import conversation_register_visibility
 from concord.customers.selectors import customer_register_visibility
 
@@ -16,19 +17,12 @@ def consulted(user: User) -> Q:
     A closed consult keeps the conversation readable to those who answered it:
     their answer is part of its history.
     """
-    in_team = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
-    asks = Consult.objects.filter(conversation_id=OuterRef("pk")).filter(
-        Q(user_id=user.pk) | Q(Exists(in_team))
-    )
-    return Q(Exists(asks))
+    return Q(Exists(Consult.objects.filter(consult_asks(user), conversation_id=OuterRef("pk"))))
 
 
 def customers_consulted(user: User) -> Q:
     """Customers of the conversations consulted to ``user`` or their teams (their context)."""
-    in_team = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
-    asks = Consult.objects.filter(conversation__customer_id=OuterRef("pk")).filter(
-        Q(user_id=user.pk) | Q(Exists(in_team))
-    )
+    asks = Consult.objects.filter(consult_asks(user), conversation__customer_id=OuterRef("pk"))
     return Q(Exists(asks))
 
 

@@ -7,18 +7,26 @@ only through it). Not found and not allowed look the same.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from concord.accounts.models import SEE_ALL_ROLES, Team, User
+from concord.accounts.selectors import user_team_ids
 from concord.collaboration.models import Consult, ConsultStatus
 from concord.common.errors import NotFound
 from concord.conversations.selectors import conversation_may_work, conversation_visible_to
 
 
-def _asked_of(user: User) -> Q:
-    """Consults that ask ``user``: by name, or through a team they are in."""
+def consult_asks(user: User) -> Q:
+    """A filter on consults: those that ask ``user``, by name or through a team they are in."""
     in_team = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
     return Q(user_id=user.pk) | Q(Exists(in_team))
+
+
+def _asks(consult: Consult, *, user_id: int, team_ids: Collection[int]) -> bool:
+    return consult.user_id == user_id or consult.team_id in team_ids
 
 
 def consult_visible_to(*, user: User) -> QuerySet[Consult]:
@@ -27,7 +35,7 @@ def consult_visible_to(*, user: User) -> QuerySet[Consult]:
     if user.role in SEE_ALL_ROLES:
         return Consult.objects.all()
     owners = conversation_visible_to(user=user).filter(pk=OuterRef("conversation_id"))
-    return Consult.objects.filter(_asked_of(user) | Q(Exists(owners)))
+    return Consult.objects.filter(consult_asks(user) | Q(Exists(owners)))
 
 
 def consult_get_for_user(*, user: User, consult_id: int) -> Consult:
@@ -44,9 +52,7 @@ def consult_get_for_user(*, user: User, consult_id: int) -> Consult:
 
 def consult_is_asked_of(*, user: User, consult: Consult) -> bool:
     """Whether ``user`` is among those the consult asks (so their reply is an answer)."""
-    if consult.user_id == user.pk:
-        return True
-    return consult.team_id is not None and user.teams.filter(pk=consult.team_id).exists()
+    return _asks(consult, user_id=user.pk, team_ids=user_team_ids(user=user))
 
 
 def consult_may_reply(*, user: User, consult: Consult) -> bool:
@@ -67,10 +73,39 @@ def consult_may_close(*, user: User, consult: Consult) -> bool:
     return conversation_may_work(user=user, conversation=consult.conversation)
 
 
-def consults_for_conversation(*, conversation_id: int) -> list[Consult]:
-    """Every consult of a conversation with its thread, oldest first (for the timeline)."""
+@dataclass(frozen=True)
+class ConsultRights:
+    asked: bool  # among those asked: a reply is an answer
+    may_reply: bool
+    may_close: bool
+
+
+def consult_rights(
+    *, user: User, consults: Sequence[Consult], may_work: bool
+) -> list[ConsultRights]:
+    """What ``user`` may do with each consult of one conversation (one query; none if none).
+
+    ``may_work``: whether the user may work that conversation
+    (``conversation_may_work``), which the page has already asked.
+    """
+    team_ids = set(user_team_ids(user=user)) if consults else set()
+    rights = []
+    for consult in consults:
+        open_ = user.is_active and consult.status != ConsultStatus.CLOSED
+        asked = _asks(consult, user_id=user.pk, team_ids=team_ids)
+        rights.append(
+            ConsultRights(
+                asked=asked, may_reply=open_ and (asked or may_work), may_close=open_ and may_work
+            )
+        )
+    return rights
+
+
+def consults_for_conversation(*, user: User, conversation_id: int) -> list[Consult]:
+    """The conversation's consults ``user`` may see, with their threads, oldest first."""
     return list(
-        Consult.objects.filter(conversation_id=conversation_id)
+        consult_visible_to(user=user)
+        .filter(conversation_id=conversation_id)
         .select_related("team", "user", "asked_by")
         .prefetch_related("replies__author")
         .order_by("created_at", "id")
@@ -81,7 +116,7 @@ def consult_queue(*, user: User, include_answered: bool = False) -> QuerySet[Con
     """ "Consults for my team": those asking the user or their teams, open first, oldest first."""
     wanted = [ConsultStatus.OPEN] + ([ConsultStatus.ANSWERED] if include_answered else [])
     return (
-        Consult.objects.filter(_asked_of(user), status__in=wanted)
+        Consult.objects.filter(consult_asks(user), status__in=wanted)
         .select_related("conversation", "conversation__customer", "team", "user", "asked_by")
         .order_by("created_at", "id")
     )
@@ -93,7 +128,7 @@ def consult_open_count(*, user: User) -> int:
 
 def consulted_conversation_ids(*, user: User) -> QuerySet[Consult, int]:
     """Conversation ids consulted to ``user`` or their teams (any status)."""
-    return Consult.objects.filter(_asked_of(user)).values_list("conversation_id", flat=True)
+    return Consult.objects.filter(consult_asks(user)).values_list("conversation_id", flat=True)
 
 
 def consult_portal_lines(*, conversation_id: int) -> list[str]:

@@ -80,9 +80,8 @@ def test_the_department_answers_and_the_owner_hears_it(
     consult.refresh_from_db()
     assert consult.status == ConsultStatus.OPEN
     assert consult.first_answer_at == reply.created_at  # the first answer stays the first
-    assert [
-        r.body for r in consults_for_conversation(conversation_id=conversation.pk)[0].replies.all()
-    ] == [
+    [thread] = consults_for_conversation(user=agent, conversation_id=conversation.pk)
+    assert [r.body for r in thread.replies.all()] == [
         "Yes, on the 3rd.",
         "Which card?",
     ]

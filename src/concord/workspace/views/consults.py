@@ -1,8 +1,8 @@
 """Consults in the workspace: ask from a conversation, answer in its thread, the team queue.
 
 Who sees, answers or closes which consult is decided by the collaboration
-selectors (``consult_get_for_user``, ``consult_may_reply``,
-``consult_may_close``); a consult the user may not see is a 404 like any
+selectors (``consult_get_for_user``, ``consult_rights``, and the
+services' own checks); a consult the user may not see is a 404 like any
 other missing page.
 """
 
@@ -22,13 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
 from concord.accounts.selectors import staff_directory, team_get, user_get
-from concord.collaboration.models import Consult, ConsultStatus
+from concord.collaboration.models import Consult
 from concord.collaboration.selectors import (
     consult_get_for_user,
-    consult_is_asked_of,
-    consult_may_close,
-    consult_may_reply,
     consult_queue,
+    consult_rights,
     consults_for_conversation,
 )
 from concord.collaboration.services import consult_close, consult_open, consult_reply
@@ -58,15 +56,17 @@ def consult_panel(
 ) -> dict[str, Any]:
     """The conversation page's consults: each thread, and the form to ask."""
     now = timezone.now()
+    consults = consults_for_conversation(user=user, conversation_id=conversation.pk)
+    rights = consult_rights(user=user, consults=consults, may_work=may_work)
     views = [
         ConsultView(
             consult=c,
-            may_reply=consult_may_reply(user=user, consult=c),
-            may_close=c.status != ConsultStatus.CLOSED and consult_may_close(user=user, consult=c),
-            answering=consult_is_asked_of(user=user, consult=c),
+            may_reply=r.may_reply,
+            may_close=r.may_close,
+            answering=r.asked,
             overdue=c.due_at is not None and c.first_answer_at is None and c.due_at < now,
         )
-        for c in consults_for_conversation(conversation_id=conversation.pk)
+        for c, r in zip(consults, rights, strict=True)
     ]
     return {
         "consults": views,
