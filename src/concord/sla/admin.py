@@ -13,7 +13,7 @@ from concord.common.durations import HumanDurationField, format_duration
 from concord.conversations.models import Channel, Priority
 from concord.customers.models import Tier
 from concord.sla.models import SlaPolicy, SlaTarget
-from concord.sla.selectors import sla_policy_time_basis
+from concord.sla.selectors import sla_policy_conditions, sla_policy_time_basis
 
 
 def _checkboxes(choices: Any, label: str) -> forms.MultipleChoiceField:
@@ -127,18 +127,7 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
 
     @admin.display(description="Conditions")
     def conditions(self, obj: SlaPolicy) -> str:
-        parts = [
-            ", ".join(str(v) for v in values)
-            for values in (
-                obj.priorities,
-                obj.channels,
-                obj.customer_tiers,
-                [t.name for t in obj.teams.all()],
-                [o.name for o in obj.organizations.all()],
-            )
-            if values
-        ]
-        return "; ".join(parts) or "any conversation"
+        return sla_policy_conditions(policy=obj)
 
     @admin.display(description="Time counted")
     def time_counted(self, obj: SlaPolicy) -> str:

@@ -179,6 +179,22 @@ def sla_policy_for(*, subject: Subject, policies: Sequence[SlaPolicy]) -> SlaPol
     return next((p for p in policies if policy_matches(policy=p, subject=subject)), None)
 
 
+def sla_policy_conditions(*, policy: SlaPolicy) -> str:
+    """What the policy applies to, in a line ("urgent, high; Support"); prefetch teams and orgs."""
+    parts = [
+        ", ".join(str(v) for v in values)
+        for values in (
+            policy.priorities,
+            policy.channels,
+            policy.customer_tiers,
+            [t.name for t in policy.teams.all()],
+            [o.name for o in policy.organizations.all()],
+        )
+        if values
+    ]
+    return "; ".join(parts) or "any conversation"
+
+
 def sla_policy_time_basis(*, policy: SlaPolicy) -> str:
     """Which clock the policy's targets count, in plain words, naming the gaps.
 

@@ -33,7 +33,7 @@ from concord.common.durations import format_duration
 from concord.common.errors import ServiceError
 from concord.sla.models import SlaPolicy
 from concord.sla.preview import sla_preview
-from concord.sla.selectors import sla_policy_time_basis
+from concord.sla.selectors import sla_policy_conditions, sla_policy_time_basis
 from concord.sla.services import sla_policy_create, sla_policy_update
 from concord.workspace.forms import add_service_error
 from concord.workspace.settings_forms import (
@@ -68,7 +68,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 def settings_index(request: HttpRequest) -> HttpResponse:
     _manager(request)
     policies = list(
-        SlaPolicy.objects.order_by("position", "id").prefetch_related("teams", "calendar")
+        SlaPolicy.objects.order_by("position", "id")
+        .select_related("calendar")
+        .prefetch_related("teams__calendar", "organizations")
     )
     rows = [
         {
@@ -81,29 +83,13 @@ def settings_index(request: HttpRequest) -> HttpResponse:
                     ("Resolution", policy.resolution_seconds),
                 )
             ],
-            "conditions": _conditions(policy),
+            "conditions": sla_policy_conditions(policy=policy),
             "time_counted": sla_policy_time_basis(policy=policy),
         }
         for policy in policies
     ]
     calendars = list(calendar_list().prefetch_related("intervals", "teams"))
     return _render(request, "settings_index.html", {"policies": rows, "calendars": calendars})
-
-
-def _conditions(policy: SlaPolicy) -> str:
-    parts = [
-        ", ".join(str(v) for v in values)
-        for values in (
-            policy.priorities,
-            policy.channels,
-            policy.customer_tiers,
-            [t.name for t in policy.teams.all()],
-        )
-        if values
-    ]
-    if policy.organizations.exists():
-        parts.append("some organizations")
-    return "; ".join(parts) or "any conversation"
 
 
 # ---- calendars --------------------------------------------------------------
