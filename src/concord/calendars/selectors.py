@@ -145,10 +145,8 @@ def holiday_subdivisions(*, country: str) -> list[tuple[str, str]]:
     codes = holidays.list_supported_countries().get(country.upper(), [])
     if not codes:
         return []
-    try:
-        aliases = getattr(holidays.country_holidays(country.upper()), "subdivisions_aliases", {})
-    except NotImplementedError:
-        aliases = {}
+    # A listed country always loads; not every one names its subdivisions.
+    aliases = getattr(holidays.country_holidays(country.upper()), "subdivisions_aliases", {})
     names: dict[str, str] = {}
     for name, code in aliases.items():
         names.setdefault(code, name)
