@@ -7,9 +7,11 @@ caller's is a 404 here as everywhere.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from concord.accounts.models import User
@@ -47,7 +49,8 @@ def _reply_data(reply: ConsultReply) -> dict[str, Any]:
     }
 
 
-def consult_data(consult: Consult) -> dict[str, Any]:
+def consult_data(consult: Consult, *, now: datetime | None = None) -> dict[str, Any]:
+    moment = now or timezone.now()
     return {
         "id": consult.pk,
         "conversation_id": consult.conversation_id,
@@ -60,8 +63,13 @@ def consult_data(consult: Consult) -> dict[str, Any]:
         "status": consult.status,
         "created_at": consult.created_at,
         "due_at": consult.due_at,
+        "warn_at": consult.warn_at,
         "first_answer_at": consult.first_answer_at,
         "closed_at": consult.closed_at,
+        "warned_at": consult.warned_at,
+        "breached_at": consult.breached_at,
+        "overdue": consult.is_overdue(now=moment),
+        "answered_late": consult.answered_late,
         "replies": [_reply_data(r) for r in consult.replies.all()],
     }
 

@@ -7,6 +7,8 @@ The conversation keeps its team and assignee the whole time.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,9 +44,16 @@ class Consult(models.Model):
         max_length=10, choices=ConsultStatus.choices, default=ConsultStatus.OPEN
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When the first answer is due: the asker's own "answer within", else the
+    # consulted team's target (``ConsultTarget``) in that team's business hours.
     due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
     first_answer_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep wrote the warning / the breach (each once); a late first
+    # answer the sweep had not noticed yet sets ``breached_at`` too.
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -58,10 +67,50 @@ class Consult(models.Model):
             # "Consults for my team": open ones, oldest first.
             models.Index(fields=["team", "status", "created_at"], name="consult_team_queue"),
             models.Index(fields=["user", "status", "created_at"], name="consult_user_queue"),
+            # The sweep's two questions, so an idle sweep costs the same at any size.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(first_answer_at__isnull=True, breached_at__isnull=True)
+                & Q(due_at__isnull=False),
+                name="consult_breach_sweep",
+            ),
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(first_answer_at__isnull=True, warned_at__isnull=True)
+                & Q(breached_at__isnull=True, warn_at__isnull=False),
+                name="consult_warning_sweep",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Consult #{self.pk} on #{self.conversation_id}"
+
+    @property
+    def answered_late(self) -> bool:
+        return (
+            self.due_at is not None
+            and self.first_answer_at is not None
+            and self.first_answer_at > self.due_at
+        )
+
+    def is_overdue(self, *, now: datetime) -> bool:
+        """Waiting for its first answer past the due time (a closed consult waits no more)."""
+        return (
+            self.due_at is not None
+            and self.first_answer_at is None
+            and self.status != ConsultStatus.CLOSED
+            and self.due_at < now
+        )
+
+    def is_due_soon(self, *, now: datetime) -> bool:
+        """Past its warning time and not yet answered or overdue."""
+        return (
+            self.warn_at is not None
+            and self.first_answer_at is None
+            and self.status != ConsultStatus.CLOSED
+            and self.warn_at <= now
+            and not self.is_overdue(now=now)
+        )
 
     @property
     def asked_of(self) -> str:
@@ -85,3 +134,26 @@ class ConsultReply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply #{self.pk} to consult #{self.consult_id}"
+
+
+class ConsultTarget(models.Model):
+    """A team's time to first answer a consult, counted in its calendar's business hours.
+
+    Applied to a consult asking the team that comes without the asker's own
+    "answer within". A team without a calendar (or one with no opening hours)
+    counts round the clock, as the SLA clocks do.
+    """
+
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="consult_target"
+    )
+    first_answer_seconds = models.PositiveIntegerField()
+    # How long before the due time to warn those asked; 0: when a quarter is left.
+    warn_before_seconds = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team__name"]
+
+    def __str__(self) -> str:
+        return f"Consult target of {self.team}"

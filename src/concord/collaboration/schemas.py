@@ -41,7 +41,17 @@ class ConsultOut(Out):
     question: str
     status: str
     created_at: datetime
-    due_at: datetime | None
+    due_at: datetime | None = Field(
+        description="When the first answer is due: the asker's own, else the consulted "
+        "team's target in its business hours; null without either."
+    )
+    warn_at: datetime | None = Field(description="When those asked are warned.")
     first_answer_at: datetime | None
     closed_at: datetime | None
+    warned_at: datetime | None = Field(description="When the warning was sent, if it was.")
+    breached_at: datetime | None = Field(
+        description="When the missed due time was recorded (the breach itself is at due_at)."
+    )
+    overdue: bool = Field(description="Waiting for its first answer past due_at, not closed.")
+    answered_late: bool = Field(description="The first answer came after due_at.")
     replies: list[ConsultReplyOut]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -53,6 +54,17 @@ def consult_get_for_user(*, user: User, consult_id: int) -> Consult:
 def consult_is_asked_of(*, user: User, consult: Consult) -> bool:
     """Whether ``user`` is among those the consult asks (so their reply is an answer)."""
     return _asks(consult, user_id=user.pk, team_ids=user_team_ids(user=user))
+
+
+def consult_people_asked(*, consult: Consult, besides: User | None = None) -> list[User]:
+    """Who a consult asks: the named person, else the team's active members."""
+    if consult.user is not None:
+        people = [consult.user]
+    elif consult.team is not None:
+        people = list(consult.team.members.filter(is_active=True))
+    else:  # pragma: no cover - the table's constraint forbids it
+        people = []
+    return [person for person in people if person != besides]
 
 
 def consult_may_reply(*, user: User, consult: Consult) -> bool:
@@ -151,3 +163,38 @@ def consult_portal_lines(*, conversation_id: int) -> list[str]:
 
 
 DEFAULT_NOTICE = "The {team} team is checking this for you."
+
+
+@dataclass(frozen=True)
+class ConsultFacts:
+    """A conversation's consults as rules see them: who is asked, by team slug or username."""
+
+    open: frozenset[str]  # consults not closed
+    overdue: frozenset[str]  # of those, past the first-answer due time without an answer
+
+
+def consult_facts(*, conversation_id: int, now: datetime) -> ConsultFacts:
+    """What automation conditions look at (one query)."""
+    rows = Consult.objects.filter(conversation_id=conversation_id).exclude(
+        status=ConsultStatus.CLOSED
+    )
+    open_: set[str] = set()
+    overdue: set[str] = set()
+    for slug, username, due_at, first_answer_at in rows.values_list(
+        "team__slug", "user__username", "due_at", "first_answer_at"
+    ):
+        names = {name.lower() for name in (slug, username) if name}
+        open_ |= names
+        if due_at is not None and first_answer_at is None and due_at < now:
+            overdue |= names
+    return ConsultFacts(open=frozenset(open_), overdue=frozenset(overdue))
+
+
+def consult_open_to_team(*, conversation_id: int, team_id: int) -> Consult | None:
+    """The conversation's consult to ``team_id`` that is not closed yet, if any."""
+    return (
+        Consult.objects.filter(conversation_id=conversation_id, team_id=team_id)
+        .exclude(status=ConsultStatus.CLOSED)
+        .order_by("created_at", "id")
+        .first()
+    )

@@ -13,13 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from concord.accounts.models import STAFF_ROLES, Team, User
+from concord.accounts.services import system_user_get
 from concord.collaboration.models import Consult, ConsultReply, ConsultStatus
 from concord.collaboration.selectors import (
     consult_is_asked_of,
     consult_may_close,
     consult_may_reply,
+    consult_people_asked,
     consult_visible_to,
 )
+from concord.collaboration.sla import consult_first_answer_clock
 from concord.common.errors import Conflict, NotAllowed, ValidationFailed
 from concord.conversations.models import Conversation, EventKind, Status
 from concord.conversations.selectors import conversation_get_for_user, conversation_user_works
@@ -51,12 +54,60 @@ def consult_open(
     hold: bool = False,
     at: datetime | None = None,
 ) -> Consult:
-    """Ask ``team`` (or ``user``, or a person in a team) a question about ``conversation``."""
+    """Ask ``team`` (or ``user``, or a person in a team) a question about ``conversation``.
+
+    Without ``due_at``, the first answer is due by the team's consult target,
+    counted in its business hours (``collaboration.sla``).
+    """
     if not conversation_user_works(user=actor):
         raise NotAllowed("Only agents, supervisors and admins ask for consults.")
     conversation = conversation_get_for_user(
         user=actor, conversation_id=conversation.pk, to_work=True
     )
+    return _open(
+        conversation=conversation,
+        actor=actor,
+        question=question,
+        team=team,
+        user=user,
+        due_at=due_at,
+        hold=hold,
+        at=at,
+    )
+
+
+def consult_open_automated(
+    *, conversation: Conversation, team: Team, question: str, at: datetime | None = None
+) -> Consult:
+    """A trigger asks ``team``, as the system user.
+
+    The system user belongs to no team, so the per-user scope of
+    ``consult_open`` would hide most conversations from it; the admin who
+    wrote the trigger decided this consult. Everything else is checked the same.
+    """
+    return _open(
+        conversation=conversation,
+        actor=system_user_get(),
+        question=question,
+        team=team,
+        user=None,
+        due_at=None,
+        hold=False,
+        at=at,
+    )
+
+
+def _open(
+    *,
+    conversation: Conversation,
+    actor: User,
+    question: str,
+    team: Team | None,
+    user: User | None,
+    due_at: datetime | None,
+    hold: bool,
+    at: datetime | None,
+) -> Consult:
     if team is None and user is None:
         raise ValidationFailed("Choose a team or a person to ask.", field="team")
     if user is not None:
@@ -72,6 +123,7 @@ def consult_open(
     moment = at or timezone.now()
     if due_at is not None and due_at <= moment:
         raise ValidationFailed("The answer must be due after now.", field="due_at")
+    clock = consult_first_answer_clock(team=team, asked_at=moment, due_at=due_at)
     with transaction.atomic():
         consult = Consult.objects.create(
             conversation=conversation,
@@ -80,7 +132,8 @@ def consult_open(
             question=text,
             asked_by=actor,
             created_at=moment,
-            due_at=due_at,
+            due_at=clock.due_at,
+            warn_at=clock.warn_at,
         )
         conversation_record_consult(
             conversation=conversation,
@@ -99,12 +152,7 @@ def consult_open(
 
 
 def _tell_the_asked(*, consult: Consult, actor: User) -> None:
-    if consult.user is not None:
-        people = [consult.user]
-    elif consult.team is not None:
-        people = [m for m in consult.team.members.filter(is_active=True) if m != actor]
-    else:  # pragma: no cover - the table's constraint forbids it
-        people = []
+    people = consult_people_asked(consult=consult, besides=actor)
     subject = consult.conversation.subject or "(no subject)"
     notification_send(
         recipients=people,
@@ -142,8 +190,14 @@ def consult_reply(
         if answering:
             fields = []
             if consult.first_answer_at is None:
+                # Stops the first-answer clock for good: a follow-up that makes
+                # the consult wait again does not restart it.
                 consult.first_answer_at = moment
                 fields.append("first_answer_at")
+                late = consult.due_at is not None and moment > consult.due_at
+                if late and consult.breached_at is None:  # before the sweep noticed
+                    consult.breached_at = moment
+                    fields.append("breached_at")
                 conversation_record_consult(
                     conversation=consult.conversation,
                     kind=EventKind.CONSULT_ANSWERED,
@@ -164,14 +218,7 @@ def consult_reply(
             if consult.status == ConsultStatus.ANSWERED:
                 consult.status = ConsultStatus.OPEN  # a follow-up question waits again
                 consult.save(update_fields=["status"])
-            recipients = (
-                [consult.user]
-                if consult.user is not None
-                else list(consult.team.members.filter(is_active=True))
-                if consult.team
-                else []
-            )
-            recipients = [u for u in recipients if u != actor]
+            recipients = consult_people_asked(consult=consult, besides=actor)
             title = f"{actor} followed up on the consult about #{consult.conversation_id}"
         notification_send(
             recipients=recipients,

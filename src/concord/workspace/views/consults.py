@@ -45,6 +45,7 @@ class ConsultView:
     may_close: bool
     answering: bool  # the viewer is among those asked: their reply is an answer
     overdue: bool
+    due_soon: bool  # past the consult's warning time, not yet overdue
 
 
 def consult_panel(
@@ -64,7 +65,8 @@ def consult_panel(
             may_reply=r.may_reply,
             may_close=r.may_close,
             answering=r.asked,
-            overdue=c.due_at is not None and c.first_answer_at is None and c.due_at < now,
+            overdue=c.is_overdue(now=now),
+            due_soon=c.is_due_soon(now=now),
         )
         for c, r in zip(consults, rights, strict=True)
     ]
@@ -182,10 +184,7 @@ def consult_list(request: HttpRequest) -> HttpResponse:
         "workspace/consults.html",
         {
             "section": "consults",
-            "rows": [
-                (c, c.due_at is not None and c.first_answer_at is None and c.due_at < now)
-                for c in rows
-            ],
+            "rows": [(c, c.is_overdue(now=now), c.is_due_soon(now=now)) for c in rows],
             "answered": answered,
         },
     )
