@@ -68,6 +68,8 @@ class Facts:
     first_solved_at: datetime | None = None
     reopened: bool = False
     escalated: bool = False
+    # At least one consult was asked (the escalation rate counts these too).
+    consulted: bool = False
     # When it was last solved, while it is solved or closed (the row's ``solved_at``).
     resolved_at: datetime | None = None
     # (asked, answered): each customer message and the agent reply that answered it.
@@ -107,7 +109,7 @@ def conversation_facts(
     for event in events:
         if event.kind == EventKind.CONSULT_ASKED:
             # DOMAIN.md: "consulted to or escalated to another team".
-            facts.escalated = True
+            facts.escalated = facts.consulted = True
             continue
         if event.kind == EventKind.TEAM_CHANGED:
             # Opening straight into a department is routing; a later move is escalation.

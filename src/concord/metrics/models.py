@@ -71,8 +71,10 @@ class ConversationFacts(CopiedCuts):
     # From the conversation's own status log (not events a merge moved in).
     first_solved_at = models.DateTimeField(null=True, blank=True)
     reopened = models.BooleanField(default=False)
-    # Moved to a department team after it was opened, or tagged "escalated".
+    # Moved to a department team after it was opened, tagged "escalated", or consulted.
     escalated = models.BooleanField(default=False)
+    # Another team or person was consulted (a ``consult_asked`` event), at any time.
+    consulted = models.BooleanField(default=False)
     # When it was last solved, while it is solved or closed.
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_seconds = models.FloatField(null=True, blank=True)
@@ -82,7 +84,7 @@ class ConversationFacts(CopiedCuts):
         # Each metric reads one range of one index and nothing else.
         indexes = [
             models.Index(
-                fields=["created_at", "team", "channel", "category", "escalated"],
+                fields=["created_at", "team", "channel", "category", "escalated", "consulted"],
                 name="facts_created",
             ),
             models.Index(

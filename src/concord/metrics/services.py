@@ -73,6 +73,7 @@ def _rows(
         first_solved_at=facts.first_solved_at,
         reopened=facts.reopened,
         escalated=facts.escalated,
+        consulted=facts.consulted,
         resolved_at=facts.resolved_at,
         resolution_seconds=seconds_between(created_at, facts.resolved_at),
         **cuts,
@@ -113,7 +114,7 @@ _INTERVAL = (
 _FACT_COLUMNS = (
     "conversation_id", "channel", "team_id", "assignee_id", "category", "created_at",
     "first_message_at", "first_reply_at", "first_response_seconds", "agent_replies",
-    "first_solved_at", "reopened", "escalated", "resolved_at", "resolution_seconds",
+    "first_solved_at", "reopened", "escalated", "consulted", "resolved_at", "resolution_seconds",
 )  # fmt: skip
 
 

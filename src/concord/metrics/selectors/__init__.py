@@ -8,14 +8,22 @@ nothing. Every figure is computed from those facts, never from counters.
 
 Dashboards, goals, the CSV export and the REST API look metrics up in
 ``METRICS`` by name. ASA and AHT come from the phone channel's call records.
-Not here yet: deflection needs article view tracking.
+Consult figures read the consults' rows (``selectors.consults``). Not here
+yet: deflection needs article view tracking.
 """
 
 from __future__ import annotations
 
 from concord.metrics.selectors.calls import average_handle_time, average_speed_of_answer
+from concord.metrics.selectors.consults import (
+    DepartmentRow,
+    consult_answer_time,
+    department_figures,
+    department_questions,
+)
 from concord.metrics.selectors.conversations import (
     backlog,
+    consult_rate,
     escalation_rate,
     first_contact_resolution,
     reopen_rate,
@@ -67,6 +75,7 @@ __all__ = [
     "OVERVIEW_SERIES",
     "Bucket",
     "BucketResult",
+    "DepartmentRow",
     "Figure",
     "Matrix",
     "Metric",
@@ -82,8 +91,12 @@ __all__ = [
     "backlog",
     "ces",
     "churn_rate",
+    "consult_answer_time",
+    "consult_rate",
     "csat",
     "cx_overview",
+    "department_figures",
+    "department_questions",
     "escalation_rate",
     "first_contact_resolution",
     "first_response_time",

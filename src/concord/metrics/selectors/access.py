@@ -3,13 +3,18 @@
 Admins see everything. A supervisor sees the teams they belong to and the
 agents in those teams. Anyone else on staff sees their own work only: their
 query is pinned to ``agent_id=user``. Customers see no metrics.
+
+The departments report (what each team was asked in consults) has its own
+rule, ``department_report_teams``: a consult is readable by whoever may see
+its conversation and by those it asks, so supervisors and admins (who see
+every conversation) see every team's row, anyone else the teams they are in.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from concord.accounts.models import Role, Team, User
+from concord.accounts.models import SEE_ALL_ROLES, Role, Team, User
 from concord.metrics.selectors.query import MetricQuery
 
 
@@ -58,3 +63,16 @@ def report_query_for_user(*, user: User, query: MetricQuery) -> MetricQuery | No
     if query.agent_id not in (None, user.pk):
         return None
     return replace(query, agent_id=user.pk)
+
+
+def department_report_teams(*, user: User) -> list[Team]:
+    """The consulted teams whose department figures the user may see.
+
+    Supervisors and admins: every team; agents and collaborators: the teams
+    they belong to (every consult asked of those teams is theirs to read).
+    """
+    if not user.is_authenticated or not user.is_active or not user.is_staff_member:
+        return []
+    if user.role in SEE_ALL_ROLES:
+        return list(Team.objects.order_by("name"))
+    return list(user.teams.order_by("name"))

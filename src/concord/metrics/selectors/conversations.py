@@ -1,5 +1,5 @@
-"""Outcome and workload metrics over conversations: FCR, reopen and escalation rates,
-SLA attainment, backlog and volume.
+"""Outcome and workload metrics over conversations: FCR, reopen, escalation and consult
+rates, SLA attainment, backlog and volume.
 
 All but SLA attainment read the conversation facts (``metrics.models``),
 which hold what each conversation's messages and status log say; SLA
@@ -48,6 +48,7 @@ from concord.sla.models import SlaTarget, TargetKind
 __all__ = [
     "ESCALATED_TAG",
     "backlog",
+    "consult_rate",
     "escalation_rate",
     "first_contact_resolution",
     "reopen_rate",
@@ -104,22 +105,37 @@ def reopen_rate(*, query: MetricQuery) -> MetricResult:
 
 
 def escalation_rate(*, query: MetricQuery) -> MetricResult:
-    """% of conversations created in the period that were escalated.
+    """% of conversations created in the period that were consulted to or escalated
+    to another team (DOMAIN.md).
 
-    Escalated: moved to a department team (``TeamKind.DEPARTMENT``: billing,
-    logistics… as opposed to a service team) after it was opened, or tagged
-    ``escalated``. Opening straight into a department team is routing, not
-    escalation. Consulting another team without moving the conversation is not
-    recorded anywhere yet, so it does not count. Whether a team is a
+    Escalated: a consult was asked (a ``consult_asked`` event, whenever it
+    was asked: the conversation keeps its team), moved to a department team
+    (``TeamKind.DEPARTMENT``: billing, logistics… as opposed to a service
+    team) after it was opened, or tagged ``escalated``. Opening straight into
+    a department team is routing, not escalation. Whether a team is a
     department is taken when the move is recorded.
     """
-    totals = [{"n": 0.0, "escalated": 0.0} for _ in range(max(1, len(query.buckets())))]
+    return _created_share(query, "escalated")
+
+
+def consult_rate(*, query: MetricQuery) -> MetricResult:
+    """% of conversations created in the period with at least one consult (asked at any time).
+
+    From the conversations' ``consult_asked`` events (kept in their facts),
+    so every consulted conversation also counts in the escalation rate.
+    """
+    return _created_share(query, "consulted")
+
+
+def _created_share(query: MetricQuery, hits: str) -> MetricResult:
+    """% of the conversations created in the period (and per bucket) that are ``hits``."""
+    totals = [{"n": 0.0, hits: 0.0} for _ in range(max(1, len(query.buckets())))]
     for row in created_rollup(query):
         totals[row.bucket]["n"] += row.n
-        totals[row.bucket]["escalated"] += row.escalated
-    overall = {key: sum(t[key] for t in totals) for key in ("n", "escalated")}
+        totals[row.bucket][hits] += getattr(row, hits)
+    overall = {key: sum(t[key] for t in totals) for key in ("n", hits)}
     windows = totals if query.buckets() else []
-    return _share_of([overall, *windows], "escalated", query)
+    return _share_of([overall, *windows], hits, query)
 
 
 def _sla_attainment(query: MetricQuery, target: str) -> MetricResult:
@@ -316,6 +332,7 @@ class Created:
     bucket: int  # 0 without buckets
     n: int
     escalated: int
+    consulted: int
 
 
 def created_rollup(query: MetricQuery) -> list[Created]:
@@ -332,38 +349,42 @@ def _created(query: MetricQuery) -> list[Created]:
     windows = query.buckets()
     keys = bucket_keys(query)
     escalated = rows_where(Q(escalated=True))
+    consulted = rows_where(Q(consulted=True))
     if keys is None and len(windows) >= 2:
         parts = {}
         for i, (lo, hi) in enumerate(windows):
             inside = Q(created_at__gte=lo, created_at__lt=hi)
             parts[f"n{i}"] = rows_where(inside)
             parts[f"e{i}"] = rows_where(inside & Q(escalated=True))
+            parts[f"c{i}"] = rows_where(inside & Q(consulted=True))
         by_bucket = rows.values("channel", "category").annotate(**parts).order_by()
         names = ["channel", "category", *parts]
         return [
-            Created(row[0], row[1], i, row[2 + 2 * i], row[3 + 2 * i])
+            Created(row[0], row[1], i, row[2 + 3 * i], row[3 + 3 * i], row[4 + 3 * i])
             for row in fetch(by_bucket.values_list(*names))
             for i in range(len(windows))
         ]
     if keys is None:
-        grouped = rows.values("channel", "category").annotate(n=Count("*"), e=escalated)
+        grouped = rows.values("channel", "category").annotate(
+            n=Count("*"), e=escalated, c=consulted
+        )
         return [
-            Created(channel, category, 0, n, e)
-            for channel, category, n, e in fetch(
-                grouped.values_list("channel", "category", "n", "e")
+            Created(channel, category, 0, n, e, c)
+            for channel, category, n, e, c in fetch(
+                grouped.values_list("channel", "category", "n", "e", "c")
             )
         ]
     grouped = rows.values("channel", "category", k=keys.key("created_at")).annotate(
-        n=Count("*"), e=escalated
+        n=Count("*"), e=escalated, c=consulted
     )
     buckets: dict[object, int] = {}
     out = []
     # Plain rows: by day, thousands of groups.
-    for channel, category, key, n, e in fetch(
-        grouped.values_list("channel", "category", "k", "n", "e").order_by()
+    for channel, category, key, n, e, c in fetch(
+        grouped.values_list("channel", "category", "k", "n", "e", "c").order_by()
     ):
         bucket = buckets.get(key)
         if bucket is None:
             bucket = buckets[key] = keys.bucket(key)
-        out.append(Created(channel, category, bucket, n, e))
+        out.append(Created(channel, category, bucket, n, e, c))
     return out

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from concord.metrics.selectors.calls import average_handle_time, average_speed_of_answer
+from concord.metrics.selectors.consults import consult_answer_time
 from concord.metrics.selectors.conversations import (
     backlog,
+    consult_rate,
     escalation_rate,
     first_contact_resolution,
     reopen_rate,
@@ -62,6 +64,15 @@ _ALL = [
     Metric("fcr", "First contact resolution", first_contact_resolution, "%", True),
     Metric("reopen_rate", "Reopen rate", reopen_rate, "%", False),
     Metric("escalation_rate", "Escalation rate", escalation_rate, "%", False),
+    Metric("consult_rate", "Consult rate", consult_rate, "%", False),
+    Metric(
+        "consult_answer_time",
+        "Time to first consult answer",
+        consult_answer_time,
+        "seconds",
+        False,
+        timed=True,
+    ),
     Metric("sla_first_response", "SLA attainment: first response", sla_first_response, "%", True),
     Metric("sla_resolution", "SLA attainment: resolution", sla_resolution, "%", True),
     Metric("backlog", "Backlog", backlog, "conversations", False),
