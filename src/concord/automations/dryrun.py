@@ -10,8 +10,15 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from concord.accounts.selectors import team_by_slug
 from concord.automations.models import ActionKind, TimeRule, TimeRuleRun, TriggerEvent
-from concord.automations.rules import CompiledRule, Facts, condition_holds, rule_matches
+from concord.automations.rules import (
+    CompiledAction,
+    CompiledRule,
+    Facts,
+    condition_holds,
+    rule_matches,
+)
 from concord.automations.selectors import (
     EVENT_MAP,
     active_time_rules,
@@ -19,6 +26,9 @@ from concord.automations.selectors import (
     facts_for,
 )
 from concord.automations.services.time_rules import waited_business
+from concord.automations.templating import render, template_context
+from concord.collaboration.selectors import consult_open_to_team
+from concord.common.errors import ValidationFailed
 from concord.conversations.models import Conversation, Event
 from concord.conversations.selectors.facts import (
     conversation_with_context,
@@ -61,11 +71,34 @@ def _conditions(rule: CompiledRule, facts: Facts) -> list[ConditionVerdict]:
     ]
 
 
-def _actions(rule: CompiledRule) -> list[str]:
-    return [
-        f"{ActionKind(a.kind).label.split(' (')[0]}: {a.target or a.text[:60]}".rstrip(": ")
-        for a in rule.actions
-    ]
+def _actions(
+    rule: CompiledRule, conversation: Conversation, context: dict[str, object]
+) -> list[str]:
+    return [_action(action, conversation, context) for action in rule.actions]
+
+
+def _action(action: CompiledAction, conversation: Conversation, context: dict[str, object]) -> str:
+    if action.kind == ActionKind.CONSULT:
+        return _consult_action(action, conversation, context)
+    label = ActionKind(action.kind).label.split(" (")[0]
+    return f"{label}: {action.target or action.text[:60]}".rstrip(": ")
+
+
+def _consult_action(
+    action: CompiledAction, conversation: Conversation, context: dict[str, object]
+) -> str:
+    """The team and the question as it would be asked, and whether one is open already."""
+    try:
+        question = render(action.text, context)
+    except ValidationFailed as error:
+        question = error.message
+    line = f"Consult {action.target}: “{question[:120]}”"
+    team = team_by_slug(slug=action.target)
+    if team is None:
+        return f"{line} (no team has this slug: it would fail)"
+    if consult_open_to_team(conversation_id=conversation.pk, team_id=team.pk) is not None:
+        return f"{line} (not asked again: a consult to {team.name} is open)"
+    return line
 
 
 def dry_run(*, conversation_id: int, event_name: str, now: datetime | None = None) -> DryRun | None:
@@ -77,6 +110,8 @@ def dry_run(*, conversation_id: int, event_name: str, now: datetime | None = Non
     kinds = [kind for kind, name in EVENT_MAP.items() if name == event_name]
     event = latest_event_of_kinds(conversation_id=conversation_id, kinds=kinds) if kinds else None
     facts = facts_for(conversation=conversation, event=event)
+    context = template_context(conversation=conversation, event=event)
+    plain_context = template_context(conversation=conversation, event=None)
     verdicts: list[RuleVerdict] = []
     for rule in active_triggers():
         listens = event_name in rule.events
@@ -90,18 +125,25 @@ def dry_run(*, conversation_id: int, event_name: str, now: datetime | None = Non
                 matches=matches,
                 would_fire=listens and matches,
                 conditions=_conditions(rule, facts),
-                actions=_actions(rule),
+                actions=_actions(rule, conversation, context),
                 note="" if listens else f"does not listen to “{TriggerEvent(event_name).label}”",
             )
         )
     plain = facts_for(conversation=conversation)
     for time_rule, compiled in active_time_rules():
-        verdicts.append(_time_verdict(time_rule, compiled, conversation, plain, moment))
+        verdicts.append(
+            _time_verdict(time_rule, compiled, conversation, plain, moment, plain_context)
+        )
     return DryRun(conversation=conversation, event_name=event_name, event=event, verdicts=verdicts)
 
 
 def _time_verdict(
-    rule: TimeRule, compiled: CompiledRule, conversation: Conversation, facts: Facts, now: datetime
+    rule: TimeRule,
+    compiled: CompiledRule,
+    conversation: Conversation,
+    facts: Facts,
+    now: datetime,
+    context: dict[str, object],
 ) -> RuleVerdict:
     listens = conversation.status == rule.status
     note = f"applies to {rule.status} conversations; this one is {conversation.status}"
@@ -138,7 +180,7 @@ def _time_verdict(
         matches=matches,
         would_fire=listens and matches and due,
         conditions=_conditions(compiled, facts),
-        actions=_actions(compiled),
+        actions=_actions(compiled, conversation, context),
         note=note,
     )
 

@@ -50,6 +50,10 @@ class Field(models.TextChoices):
     SLA_TARGET = "sla_target", "SLA target (first_response, next_reply, resolution)"
     SURVEY_KIND = "survey_kind", "Survey kind (csat, nps, ces, stars, ves, gcr)"
     SURVEY_SCORE = "survey_score", "Survey score"
+    # The conversation's consults that are not closed, by team slug or username:
+    # "is set" = any open consult; "is billing" = one to Billing is open.
+    CONSULT_OPEN = "consult_open", "Open consult to (team slug or username)"
+    CONSULT_OVERDUE = "consult_overdue", "Overdue consult to (team slug or username)"
 
 
 class Operator(models.TextChoices):
@@ -77,6 +81,7 @@ class ActionKind(models.TextChoices):
     NOTIFY = "notify", "Notify users (target: assignee, team, account_owner or usernames)"
     SLACK = "slack", "Post to a Slack channel (target: channel name)"
     WEBHOOK = "webhook", "Call a webhook (target: webhook name)"
+    CONSULT = "consult", "Consult a team (target: team slug; text: the question, a template)"
 
 
 class Rule(models.Model):

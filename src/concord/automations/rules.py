@@ -6,6 +6,7 @@ use them, and evaluating 200 triggers is a loop over tuples, not queries.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from concord.automations.models import Field, Match, Operator
@@ -47,6 +48,19 @@ class Facts:
 
     values: dict[str, str]  # Field value -> lower-cased text; "" when unset
     tags: frozenset[str] = field(default_factory=frozenset)
+    # Fields that hold several values (consults by team), compared like tags.
+    sets: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+# Conditions on consults need one more query: facts include them only for rules that ask.
+CONSULT_FIELDS = frozenset({Field.CONSULT_OPEN, Field.CONSULT_OVERDUE})
+# Fields compared as sets: "is" / "contains" = among them, "is set" = any.
+SET_FIELDS = frozenset({Field.TAGS}) | CONSULT_FIELDS
+
+
+def rules_use(rules: Iterable[CompiledRule], fields: frozenset[str]) -> bool:
+    """Whether any condition of ``rules`` looks at one of ``fields``."""
+    return any(c.field in fields for rule in rules for c in rule.conditions)
 
 
 def split_list(value: str) -> list[str]:
@@ -65,8 +79,12 @@ def compile_condition(*, field_name: str, operator: str, value: str) -> Compiled
 
 def condition_holds(condition: CompiledCondition, facts: Facts) -> bool:
     op = condition.operator
-    if condition.field == Field.TAGS:
-        tags = facts.tags
+    if condition.field in SET_FIELDS:
+        tags = (
+            facts.tags
+            if condition.field == Field.TAGS
+            else facts.sets.get(condition.field, frozenset())
+        )
         if op == Operator.IS or op == Operator.CONTAINS:
             return condition.value in tags
         if op == Operator.IS_NOT or op == Operator.NOT_CONTAINS:

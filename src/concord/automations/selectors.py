@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from concord.automations.models import (
+    Field,
     TimeRule,
     Trigger,
     TriggerEvent,
@@ -20,6 +22,7 @@ from concord.automations.rules import (
     Facts,
     compile_condition,
 )
+from concord.collaboration.selectors import consult_facts
 from concord.conversations.models import Conversation, Event, EventKind
 from concord.conversations.selectors.facts import conversation_rule_row, first_message
 from concord.customers.models import IdentityKind
@@ -109,7 +112,7 @@ def trigger_event_for(event: Event, *, first_message_id: int | None) -> str | No
 
 
 def facts_for(*, conversation: Conversation, event: Event | None = None) -> Facts:
-    """The facts of a conversation loaded by ``conversation_with_context``."""
+    """The facts of a conversation loaded by ``conversation_with_context`` (consults included)."""
     customer = conversation.customer
     organization = customer.organization
     email = next(
@@ -128,17 +131,29 @@ def facts_for(*, conversation: Conversation, event: Event | None = None) -> Fact
         "customer_email": email,
     }
     tags = [tag.name for tag in conversation.tags.all()]
-    return _facts(row=row, tags=tags, event=event, conversation_id=conversation.pk)
+    return _facts(row=row, tags=tags, event=event, conversation_id=conversation.pk, consults=True)
 
 
-def facts_for_id(*, conversation_id: int, event: Event | None = None) -> RuleFacts | None:
-    """Facts straight from two light queries: the engine's path for every event."""
+def facts_for_id(
+    *, conversation_id: int, event: Event | None = None, consults: bool = False
+) -> RuleFacts | None:
+    """Facts straight from two light queries: the engine's path for every event.
+
+    ``consults``: also the conversation's consults (one more query), for rules
+    with a condition on them (``rules_use(rules, CONSULT_FIELDS)``).
+    """
     found = conversation_rule_row(conversation_id=conversation_id)
     if found is None:
         return None
     row, tags = found
     return RuleFacts(
-        facts=_facts(row=row, tags=tags, event=event, conversation_id=conversation_id),
+        facts=_facts(
+            row=row,
+            tags=tags,
+            event=event,
+            conversation_id=conversation_id,
+            consults=consults,
+        ),
         merged=row["merged_into_id"] is not None,
         first_message_id=row["first_message_id"],
     )
@@ -152,7 +167,12 @@ class RuleFacts:
 
 
 def _facts(
-    *, row: dict[str, Any], tags: list[str], event: Event | None, conversation_id: int
+    *,
+    row: dict[str, Any],
+    tags: list[str],
+    event: Event | None,
+    conversation_id: int,
+    consults: bool,
 ) -> Facts:
     def text(key: str) -> str:
         return str(row.get(key) or "").lower()
@@ -190,7 +210,11 @@ def _facts(
         else:
             values["previous_value"] = event.old_value.lower()
             values["new_value"] = event.new_value.lower()
-    return Facts(values=values, tags=frozenset(tags))
+    sets: dict[str, frozenset[str]] = {}
+    if consults:
+        found = consult_facts(conversation_id=conversation_id, now=timezone.now())
+        sets = {Field.CONSULT_OPEN: found.open, Field.CONSULT_OVERDUE: found.overdue}
+    return Facts(values=values, tags=frozenset(tags), sets=sets)
 
 
 def trigger_runs(*, conversation_id: int, limit: int = 50) -> list[TriggerRun]:

@@ -24,8 +24,15 @@ _CHOICES: dict[str, list[str]] = {
 }
 _NEEDS_NO_VALUE = frozenset({Operator.IS_SET, Operator.IS_NOT_SET})
 _NEEDS_TEXT = frozenset(
-    {ActionKind.ADD_NOTE, ActionKind.SEND_EMAIL, ActionKind.NOTIFY, ActionKind.SLACK}
+    {
+        ActionKind.ADD_NOTE,
+        ActionKind.SEND_EMAIL,
+        ActionKind.NOTIFY,
+        ActionKind.SLACK,
+        ActionKind.CONSULT,
+    }
 )
+_WHO_IS_ASKED = frozenset({Field.CONSULT_OPEN, Field.CONSULT_OVERDUE})
 
 
 def check_condition(*, field: str, operator: str, value: str) -> None:
@@ -37,6 +44,9 @@ def check_condition(*, field: str, operator: str, value: str) -> None:
         return
     if not value.strip():
         raise ValidationFailed("This condition needs a value.", field="value")
+    if field in _WHO_IS_ASKED:
+        _check_asked(operator=operator, value=value)
+        return
     if operator in (Operator.AT_MOST, Operator.AT_LEAST):
         try:
             float(value)
@@ -56,6 +66,24 @@ def check_condition(*, field: str, operator: str, value: str) -> None:
         )
 
 
+def _check_asked(*, operator: str, value: str) -> None:
+    """A consult condition names teams (slug) or people (username) that exist."""
+    if operator in (Operator.AT_MOST, Operator.AT_LEAST):
+        raise ValidationFailed(
+            "A consult condition names teams or people; it is not a number.", field="operator"
+        )
+    values = split_list(value) if operator in (Operator.IN, Operator.NOT_IN) else [value.strip()]
+    unknown = [
+        v
+        for v in values
+        if team_by_slug(slug=v.lower()) is None and user_get_by_username(username=v) is None
+    ]
+    if unknown:
+        raise ValidationFailed(
+            f"No team has the slug {unknown[0]!r}, and no user is named so.", field="value"
+        )
+
+
 def check_action(*, kind: str, target: str, text: str) -> None:
     target = target.strip()
     if kind not in ActionKind.values:
@@ -71,6 +99,10 @@ def check_action(*, kind: str, target: str, text: str) -> None:
         raise ValidationFailed(f"Status is one of {', '.join(Status.values)}.", field="target")
     elif kind in (ActionKind.ADD_TAGS, ActionKind.REMOVE_TAGS) and not split_list(target):
         raise ValidationFailed("Name at least one tag.", field="target")
+    elif kind == ActionKind.CONSULT and team_by_slug(slug=target) is None:
+        raise ValidationFailed(
+            f"No team has the slug {target!r}: say which team to consult.", field="target"
+        )
     elif kind in (ActionKind.NOTIFY, ActionKind.SLACK, ActionKind.WEBHOOK) and not target:
         raise ValidationFailed("Say whom to notify or where to send it.", field="target")
     if kind in _NEEDS_TEXT:

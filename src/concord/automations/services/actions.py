@@ -20,6 +20,8 @@ from concord.automations.templating import (
     slack_escape,
     template_context,
 )
+from concord.collaboration.selectors import consult_open_to_team
+from concord.collaboration.services import consult_open_automated
 from concord.common.errors import ValidationFailed
 from concord.conversations.models import Conversation, Event
 from concord.conversations.selectors.facts import conversation_with_context
@@ -88,6 +90,8 @@ def perform(*, action: CompiledAction, ctx: ActionContext, index: int) -> str:
         return "email to the customer"
     if kind == ActionKind.NOTIFY:
         return _notify(action=action, ctx=ctx, text=text, key=key)
+    if kind == ActionKind.CONSULT:
+        return _consult(action=action, ctx=ctx, question=text)
     if kind == ActionKind.SLACK:
         from concord.notifications.selectors import slack_channel_by_name
         from concord.notifications.services import slack_post
@@ -125,6 +129,19 @@ def _assign(*, action: CompiledAction, ctx: ActionContext) -> str:
         raise ValidationFailed(f"No active user is named {action.target!r}.", field="target")
     conversation_assign(conversation=ctx.conversation, actor=ctx.actor, assignee=user)
     return f"assigned to {user.username}"
+
+
+def _consult(*, action: CompiledAction, ctx: ActionContext, question: str) -> str:
+    """Ask the team, as the system user; not again while a consult to it is open."""
+    team = team_by_slug(slug=action.target)
+    if team is None:
+        raise ValidationFailed(f"No team has the slug {action.target!r}.", field="target")
+    # A trigger on every customer reply must not pile up questions for the same team.
+    already = consult_open_to_team(conversation_id=ctx.conversation.pk, team_id=team.pk)
+    if already is not None:
+        return f"consult {team.slug}: consult {already.pk} is open already"
+    consult = consult_open_automated(conversation=ctx.conversation, team=team, question=question)
+    return f"consulted {team.slug} (consult {consult.pk})"
 
 
 def _recipients(*, target: str, conversation: Conversation) -> list[User]:

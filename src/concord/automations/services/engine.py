@@ -23,7 +23,7 @@ from django.utils import timezone
 from concord.accounts.services import system_user_get
 from concord.automations.context import caused_by
 from concord.automations.models import Outcome, TriggerRun
-from concord.automations.rules import CompiledRule, rule_matches
+from concord.automations.rules import CONSULT_FIELDS, CompiledRule, rule_matches, rules_use
 from concord.automations.selectors import active_triggers, facts_for_id, trigger_event_for
 from concord.automations.services.actions import ActionContext
 from concord.automations.services.firing import fire_once, record_outcome
@@ -96,8 +96,9 @@ def triggers_run(*, conversation_id: int, events: Sequence[Event], chain: Sequen
     if not rules:
         return 0
     fired = 0
+    consults = rules_use(rules, CONSULT_FIELDS)
     for event in events:
-        loaded = facts_for_id(conversation_id=conversation_id, event=event)
+        loaded = facts_for_id(conversation_id=conversation_id, event=event, consults=consults)
         if loaded is None or loaded.merged:
             return fired
         listened = trigger_event_for(event, first_message_id=loaded.first_message_id)
@@ -109,7 +110,9 @@ def triggers_run(*, conversation_id: int, events: Sequence[Event], chain: Sequen
             if _fire(rule=rule, event=event, chain=tuple(chain)):
                 fired += 1
                 # Later rules see what this one changed.
-                loaded = facts_for_id(conversation_id=conversation_id, event=event)
+                loaded = facts_for_id(
+                    conversation_id=conversation_id, event=event, consults=consults
+                )
                 if loaded is None or loaded.merged:
                     return fired
     return fired

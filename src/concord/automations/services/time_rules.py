@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from concord.accounts.services import system_user_get
 from concord.automations.models import Outcome, TimeRule, TimeRuleRun
-from concord.automations.rules import CompiledRule, rule_matches
+from concord.automations.rules import CONSULT_FIELDS, CompiledRule, rule_matches, rules_use
 from concord.automations.selectors import active_time_rules, facts_for_id
 from concord.automations.services.actions import ActionContext
 from concord.automations.services.firing import fire_once, record_outcome
@@ -64,12 +64,13 @@ def _run_rule(*, rule: TimeRule, compiled: CompiledRule, now: datetime) -> int:
             ).values_list("conversation_id", "since")
         )
         recent = _recent_firings(rule=rule, conversation_ids=[pk for pk, _ in rows], now=now)
+        consults = rules_use([compiled], CONSULT_FIELDS)
         for conversation_id, since in rows:
             if (conversation_id, since) in done:
                 continue
             # Conditions first, from two light queries; the full conversation only
             # for those that match.
-            loaded = facts_for_id(conversation_id=conversation_id)
+            loaded = facts_for_id(conversation_id=conversation_id, consults=consults)
             if loaded is None or not rule_matches(compiled, loaded.facts):
                 continue
             conversation = conversation_with_context(conversation_id=conversation_id)
