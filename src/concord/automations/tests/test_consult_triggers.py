@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from concord.accounts.models import Team, User
 from concord.accounts.services import SYSTEM_USERNAME
 from concord.automations.dryrun import dry_run
-from concord.automations.models import Outcome, TriggerRun
+from concord.automations.models import Outcome, TriggerAction, TriggerRun
 from concord.automations.services import change_process
 from concord.automations.tests.conftest import make_trigger
 from concord.automations.validation import check_action, check_condition
@@ -190,3 +191,36 @@ def test_the_dry_run_describes_the_consult_it_would_ask(
     [verdict] = [v for v in result.verdicts if v.kind == "trigger"]
     assert not verdict.matches
     assert verdict.actions[0].endswith("(not asked again: a consult to Billing is open)")
+
+
+def test_the_admin_offers_the_consult_action_and_condition(
+    client_as_admin: Client, billing: Team
+) -> None:
+    form = {
+        "name": "Refunds to billing",
+        "description": "",
+        "position": "10",
+        "is_active": "on",
+        "events": ["customer_replied"],
+        "match": "all",
+        "conditions-TOTAL_FORMS": "1",
+        "conditions-INITIAL_FORMS": "0",
+        "conditions-0-field": "consult_open",
+        "conditions-0-operator": "is_not",
+        "conditions-0-value": "billing",
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-kind": "consult",
+        "actions-0-target": "no-such-team",
+        "actions-0-text": "Refund for {{ customer.name }}?",
+    }
+    page = client_as_admin.get("/admin/automations/trigger/add/").content.decode()
+    assert 'value="consult"' in page
+    assert 'value="consult_overdue"' in page
+    refused = client_as_admin.post("/admin/automations/trigger/add/", form)
+    assert refused.status_code == 200
+    assert "No team has the slug &#x27;no-such-team&#x27;" in refused.content.decode()
+    form["actions-0-target"] = "billing"
+    saved = client_as_admin.post("/admin/automations/trigger/add/", form)
+    assert saved.status_code == 302
+    assert TriggerAction.objects.get().kind == "consult"
