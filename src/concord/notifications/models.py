@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "Someone mentions me or my team in a note"
     SLA_WARNING = "sla_warning", "A target on my conversation is about to be missed"
     CONSULT = "consult", "A consult asks me or my team, or answers mine"
+    SPIKE = "spike", "A sudden rise of similar conversations"
     OTHER = "other", "Automations and everything else"
 
 
@@ -41,6 +42,8 @@ DEFAULT_DELIVERY = {
     NotificationKind.MENTIONED: Delivery.BOTH,
     NotificationKind.SLA_WARNING: Delivery.BOTH,
     NotificationKind.CONSULT: Delivery.BOTH,
+    # Supervisors act on a spike within the hour; the page has the details.
+    NotificationKind.SPIKE: Delivery.BOTH,
     NotificationKind.OTHER: Delivery.BOTH,
 }
 
