@@ -18,6 +18,7 @@ from concord.metrics.selectors.calls import average_handle_time, average_speed_o
 from concord.metrics.selectors.consults import (
     DepartmentRow,
     consult_answer_time,
+    consults_asked,
     department_figures,
     department_questions,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "churn_rate",
     "consult_answer_time",
     "consult_rate",
+    "consults_asked",
     "csat",
     "cx_overview",
     "department_figures",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -30,13 +30,16 @@ from concord.calendars.selectors import calendar_list, calendar_schedule
 from concord.collaboration.models import Consult, ConsultStatus
 from concord.collaboration.selectors import consult_visible_to
 from concord.metrics.selectors.query import (
+    BucketResult,
     MetricQuery,
     MetricResult,
     bucketed_durations,
+    counted,
+    median,
     summarise,
+    with_series,
 )
 from concord.metrics.selectors.scope import CONVERSATION_CUTS, check_cuts, conversation_filter
-from concord.metrics.selectors.times import durations_between
 
 
 def consults(query: MetricQuery) -> QuerySet[Consult]:
@@ -49,6 +52,12 @@ def consults(query: MetricQuery) -> QuerySet[Consult]:
     return Consult.objects.filter(conversation_filter(query, prefix="conversation__"))
 
 
+# The breakdown's key for a consult that asks a person outside any team.
+NO_TEAM = "(a person, no team)"
+# A consult first answered: asked, answered, the consulted team's name and calendar.
+Answered = tuple[datetime, datetime, str | None, int | None]
+
+
 def consult_answer_time(*, query: MetricQuery) -> MetricResult:
     """From a consult being asked to its first answer by those asked (mean, median, p90).
 
@@ -56,33 +65,83 @@ def consult_answer_time(*, query: MetricQuery) -> MetricResult:
     its answer came in, as a first response time does); a follow-up from the
     owner's side is not an answer. In business time each consult runs on the
     calendar of the team it asks, or on the query's calendar when that team
-    has none (or it asks a person, not a team).
+    has none (or it asks a person, not a team). ``breakdown``: the median
+    seconds per consulted team, by name.
+
+    Consults are few beside conversations (a department answers hundreds a
+    month, not hundreds of thousands), so their instants are read and the
+    figures worked out here, on either database.
     """
-    rows = consults(query).filter(first_answer_at__isnull=False)
-    if query.time_basis == "calendar":
-        return durations_between(rows, started="created_at", stopped="first_answer_at", query=query)
-    found = list(
-        rows.filter(first_answer_at__gte=query.start, first_answer_at__lt=query.end)
-        .values_list("created_at", "first_answer_at", "team__calendar_id")
+    found: list[Answered] = [
+        (asked, answered, team, calendar)
+        for asked, answered, team, calendar in consults(query)
+        .filter(first_answer_at__gte=query.start, first_answer_at__lt=query.end)
+        .values_list("created_at", "first_answer_at", "team__name", "team__calendar_id")
         .order_by()
-    )
-    wanted = {calendar for _, _, calendar in found if calendar is not None}
+        if answered is not None
+    ]
+    seconds_of = _business_seconds(query, found) if query.time_basis == "business" else None
+    samples: list[tuple[datetime, float]] = []
+    per_team: dict[str, list[float]] = defaultdict(list)
+    for asked, answered, team, calendar in found:
+        if seconds_of is None:
+            seconds = (answered - asked).total_seconds()
+        else:
+            seconds = seconds_of(asked, answered, calendar)
+        samples.append((answered, max(0.0, seconds)))
+        per_team[team or NO_TEAM].append(max(0.0, seconds))
+    result = bucketed_durations(samples, query=query)
+    medians = {team: median(sorted(values)) for team, values in sorted(per_team.items())}
+    return replace(result, breakdown=medians)
+
+
+def _business_seconds(
+    query: MetricQuery, found: list[Answered]
+) -> Callable[[datetime, datetime, int | None], float]:
+    """Business seconds on the consulted team's calendar, else on the query's."""
+    wanted = {calendar for *_, calendar in found if calendar is not None}
     if query.calendar_id is not None:
         wanted.add(query.calendar_id)
     schedules = {
         calendar.pk: calendar_schedule(calendar=calendar)
         for calendar in calendar_list().filter(pk__in=wanted)
     }
-    if query.calendar_id not in schedules:
+    fallback = schedules.get(query.calendar_id) if query.calendar_id is not None else None
+    if fallback is None:
         raise ValueError(f"There is no calendar {query.calendar_id}.")
-    samples: list[tuple[datetime, float]] = []
-    for asked, answered, calendar in found:
-        if answered is None:  # pragma: no cover - filtered out above
-            continue
-        schedule = schedules[calendar if calendar in schedules else query.calendar_id]
-        seconds = business_seconds_between(schedule=schedule, start=asked, end=answered)
-        samples.append((answered, max(0.0, float(seconds))))
-    return bucketed_durations(samples, query=query)
+
+    def seconds(asked: datetime, answered: datetime, calendar: int | None) -> float:
+        schedule = schedules.get(calendar, fallback) if calendar is not None else fallback
+        return float(business_seconds_between(schedule=schedule, start=asked, end=answered))
+
+    return seconds
+
+
+def consults_asked(*, query: MetricQuery) -> MetricResult:
+    """Consults asked in the period (and per bucket); ``breakdown``: per consulted team, by name.
+
+    Every consult counts, whatever became of it; one that asks a person
+    outside any team is counted under ``NO_TEAM``.
+    """
+    windows = query.buckets()
+    edges = [lo for lo, _ in windows[1:]]
+    per_bucket = [0] * max(1, len(windows))
+    per_team: dict[str, float] = defaultdict(float)
+    asked = (
+        consults(query)
+        .filter(created_at__gte=query.start, created_at__lt=query.end)
+        .values_list("created_at", "team__name")
+        .order_by()
+    )
+    for at, team in asked:
+        per_bucket[bisect_right(edges, at)] += 1
+        per_team[team or NO_TEAM] += 1
+    series = [
+        BucketResult(lo, hi, counted(n, unit="consults"))
+        for (lo, hi), n in zip(windows, per_bucket, strict=False)
+    ]
+    result = with_series(counted(sum(per_bucket), unit="consults"), series)
+    return replace(result, breakdown=dict(sorted(per_team.items())))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from concord.metrics.selectors.calls import average_handle_time, average_speed_of_answer
-from concord.metrics.selectors.consults import consult_answer_time
+from concord.metrics.selectors.consults import consult_answer_time, consults_asked
 from concord.metrics.selectors.conversations import (
     backlog,
     consult_rate,
@@ -73,6 +73,7 @@ _ALL = [
         False,
         timed=True,
     ),
+    Metric("consults_asked", "Consults asked", consults_asked, "consults", False),
     Metric("sla_first_response", "SLA attainment: first response", sla_first_response, "%", True),
     Metric("sla_resolution", "SLA attainment: resolution", sla_resolution, "%", True),
     Metric("backlog", "Backlog", backlog, "conversations", False),
