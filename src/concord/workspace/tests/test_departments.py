@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from concord.accounts.models import Role, Team, User
@@ -21,6 +25,7 @@ from concord.automations.context import suppressed
 from concord.collaboration.models import Consult
 from concord.collaboration.services import consult_open, consult_reply
 from concord.common.testing import factories
+from concord.conversations.models import Conversation
 from concord.metrics.tests.helpers import opened
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +39,8 @@ def _client(user: User) -> Client:
 
 
 def _ask(
-    conversation_id: int, agent: User, team: Team, *, at: datetime, **extra: object
+    conversation_id: int, agent: User, team: Team, *, at: datetime, due_at: datetime | None = None
 ) -> Consult:
-    from concord.conversations.models import Conversation
-
     with suppressed():
         return consult_open(
             conversation=Conversation.objects.get(pk=conversation_id),
@@ -45,7 +48,7 @@ def _ask(
             team=team,
             question=f"Could {team.name} look at this?",
             at=at,
-            **extra,  # type: ignore[arg-type]
+            due_at=due_at,
         )
 
 
@@ -167,3 +170,22 @@ def test_the_table_downloads_as_csv(admin_user: User, scene: dict[str, Consult])
 def test_the_overview_links_to_the_departments(admin_user: User) -> None:
     page = _client(admin_user).get("/app/reports/").content.decode()
     assert 'href="/app/reports/departments/?' in page
+
+
+def test_more_consults_cost_no_more_queries(
+    admin_user: User,
+    agent: User,
+    support: Team,
+    billing: Team,
+    scene: dict[str, Consult],
+    django_assert_max_num_queries: Callable[[int], AbstractContextManager[object]],
+) -> None:
+    client = _client(admin_user)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL).status_code == 200
+    start = timezone.now() - timedelta(days=2)
+    for _ in range(5):
+        _ask(opened(at=start, team=support).pk, agent, billing, at=start + timedelta(hours=1))
+    with django_assert_max_num_queries(len(first)):
+        page = client.get(URL).content.decode()
+    assert _row(page, "Billing")[0] == "7"
