@@ -48,6 +48,10 @@ class Consult(models.Model):
     # consulted team's target (``ConsultTarget``) in that team's business hours.
     due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
+    # Asked of a team without an own due time: the due time is the team's
+    # target (none without one), and follows later changes to the target and
+    # the team's hours until the consult is answered or missed.
+    due_by_target = models.BooleanField(default=False)
     first_answer_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # When the sweep wrote the warning / the breach (each once); a late first

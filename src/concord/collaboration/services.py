@@ -134,6 +134,7 @@ def _open(
             created_at=moment,
             due_at=clock.due_at,
             warn_at=clock.warn_at,
+            due_by_target=clock.by_target,
         )
         conversation_record_consult(
             conversation=conversation,

@@ -14,6 +14,7 @@ transaction under a dedupe key. Repeated or concurrent sweeps write nothing twic
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,8 @@ DEFAULT_WARN_SHARE = 0.75
 class FirstAnswerClock:
     due_at: datetime | None
     warn_at: datetime | None
+    # From the team's target (if it has one), not the asker's own due time.
+    by_target: bool = False
 
 
 def _team_schedule(team: Team) -> Schedule | None:
@@ -76,15 +79,60 @@ def consult_first_answer_clock(
     if team is None:
         return FirstAnswerClock(due_at=None, warn_at=None)
     target = ConsultTarget.objects.filter(team_id=team.pk).first()
-    if target is None:
-        return FirstAnswerClock(due_at=None, warn_at=None)
+    schedule = _team_schedule(team) if target is not None else None
+    return _by_target(target=target, schedule=schedule, asked_at=asked_at)
+
+
+def _by_target(
+    *, target: ConsultTarget | None, schedule: Schedule | None, asked_at: datetime
+) -> FirstAnswerClock:
+    if target is None:  # none yet: one set later applies to it
+        return FirstAnswerClock(due_at=None, warn_at=None, by_target=True)
     budget = target.first_answer_seconds
     lead = target.warn_before_seconds or budget * (1 - DEFAULT_WARN_SHARE)
-    schedule = _team_schedule(team)
     return FirstAnswerClock(
         due_at=_after(schedule, asked_at, budget),
         warn_at=_after(schedule, asked_at, budget - lead) if lead < budget else None,
+        by_target=True,
     )
+
+
+def consult_due_recompute(*, team_ids: Collection[int] | None = None) -> int:
+    """Due times of the consults still waiting for a first answer, from the targets and hours now.
+
+    Only those whose due time came from their team's target (not the
+    asker's), neither answered nor missed: a breach stays the miss it was, and
+    a warning already sent is not sent again. ``team_ids``: only these teams'.
+    Returns how many consults moved.
+    """
+    waiting = Consult.objects.filter(
+        due_by_target=True,
+        first_answer_at__isnull=True,
+        breached_at__isnull=True,
+        status=ConsultStatus.OPEN,
+    )
+    if team_ids is not None:
+        waiting = waiting.filter(team_id__in=list(team_ids))
+    moved = 0
+    by_team: dict[int, list[Consult]] = {}
+    for consult in waiting.only("pk", "team_id", "created_at", "due_at", "warn_at"):
+        if consult.team_id is not None:
+            by_team.setdefault(consult.team_id, []).append(consult)
+    for team in Team.objects.filter(pk__in=by_team):
+        target = ConsultTarget.objects.filter(team_id=team.pk).first()
+        # Once per team: the schedule keeps the days it has worked out.
+        schedule = _team_schedule(team) if target is not None else None
+        for consult in by_team[team.pk]:
+            clock = _by_target(target=target, schedule=schedule, asked_at=consult.created_at)
+            if (clock.due_at, clock.warn_at) == (consult.due_at, consult.warn_at):
+                continue
+            # Conditional: a consult answered or breached meanwhile keeps its due time.
+            moved += Consult.objects.filter(
+                pk=consult.pk, first_answer_at__isnull=True, breached_at__isnull=True
+            ).update(due_at=clock.due_at, warn_at=clock.warn_at)
+    if moved:
+        logger.info("Consult due times recomputed: %d moved.", moved)
+    return moved
 
 
 def consult_target_set(

@@ -4,14 +4,15 @@ breached exactly once, stopped by the first answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from concord.accounts.models import Role, Team, User
-from concord.calendars.services import calendar_create
+from concord.calendars.services import calendar_add_closed_date, calendar_create
 from concord.collaboration.models import Consult, ConsultStatus
 from concord.collaboration.services import consult_close, consult_open, consult_reply
 from concord.collaboration.sla import consult_sla_sweep, consult_target_set
@@ -236,3 +237,44 @@ def test_the_api_and_the_queue_show_an_overdue_consult(
     client.force_login(collaborator)
     page = client.get("/app/consults/").content.decode()
     assert "overdue" in page
+
+
+def test_changing_the_target_or_the_hours_moves_waiting_consults(
+    ask: Ask,
+    billing_hours: Team,
+    collaborator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    waiting = ask()
+    answered = ask()
+    consult_reply(consult=answered, actor=collaborator, body="Yes.", at=FRIDAY_16)
+    own = ask(due_at=FRIDAY_16 + timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        consult_target_set(team=billing_hours, first_answer_seconds=6 * HOUR)
+    assert _due(waiting) == MONDAY_10 + timedelta(hours=2)
+    assert _due(answered) == MONDAY_10  # met: keeps the due time it was met under
+    assert _due(own) == FRIDAY_16 + timedelta(hours=2)  # the asker's own
+    assert billing_hours.calendar is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_add_closed_date(calendar=billing_hours.calendar, day=date(2026, 3, 9), label="Off")
+    assert _due(waiting) == MONDAY_10 + timedelta(days=1, hours=2)
+
+
+def test_a_target_set_later_applies_to_consults_waiting_without_one(
+    conversation: Conversation,
+    agent: User,
+    billing: Team,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    consult = consult_open(
+        conversation=conversation, actor=agent, team=billing, question="?", at=FRIDAY_16
+    )
+    assert consult.due_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        consult_target_set(team=billing, first_answer_seconds=HOUR)
+    assert _due(consult) == FRIDAY_16 + timedelta(hours=1)  # no calendar: on the clock
+
+
+def _due(consult: Consult) -> datetime | None:
+    consult.refresh_from_db()
+    return consult.due_at
