@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from concord.accounts.models import Team, User
@@ -184,9 +184,15 @@ def department_figures(
     weekly = replace(query, bucket="week", time_basis="calendar", calendar_id=None)
     windows = weekly.buckets()
     edges = [lo for lo, _ in windows[1:]]
+    # Only the rows any figure counts: asked or answered in the period, or waiting now.
+    counted_here = (
+        Q(created_at__gte=query.start, created_at__lt=query.end)
+        | Q(first_answer_at__gte=query.start, first_answer_at__lt=query.end)
+        | Q(status=ConsultStatus.OPEN)
+    )
     rows = (
         consults(query)
-        .filter(team__in=[team.pk for team in teams])
+        .filter(counted_here, team__in=[team.pk for team in teams])
         .values_list("team_id", "created_at", "first_answer_at", "status", "due_at")
         .order_by()
     )

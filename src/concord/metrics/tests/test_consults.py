@@ -176,6 +176,11 @@ def test_figures_per_consulted_team(
     # Not yet due an hour after asking: waiting, not overdue.
     early = department_figures(query=period(), teams=[billing], now=T0 + 3 * H)
     assert (early[0].waiting, early[0].overdue) == (1, 0)
+    # The week after: nothing asked or answered then, but c3's consult still waits.
+    week_after = replace(period(), start=period().end, end=period().end + timedelta(days=7))
+    (later,) = department_figures(query=week_after, teams=[billing], now=now)
+    assert (later.asked, later.answered, later.answer_time.sample_size) == (0, 0, 0)
+    assert (later.waiting, later.overdue) == (1, 1)
 
 
 def test_the_usual_cuts_are_the_conversations(
