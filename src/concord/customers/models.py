@@ -83,6 +83,10 @@ class Customer(models.Model):
     # Set when the customer's personal data was erased (see customers.privacy);
     # the row stays so that metrics keep counting their conversations.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Set when the customer asked not to be told of fixes and product news
+    # (problem and feature-request announcements); replies to their own
+    # requests still reach them.
+    updates_opt_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

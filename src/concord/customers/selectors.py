@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models import F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from concord.accounts.models import Role, User
@@ -191,3 +192,20 @@ def identity_undeliverable_since(*, kind: str, normalized: str) -> datetime | No
         .values_list("undeliverable_at", flat=True)
         .first()
     )
+
+
+def revenue_of(*, customer_ids: Collection[int], since: datetime) -> Decimal:
+    """What these customers' organizations (each once), and those in none, spent since ``since``.
+
+    Summed over external records with an amount (orders, invoices), whatever
+    the currency: a ranking signal for product demand, not accounting.
+    """
+    ids = list(customer_ids)
+    orgs = Customer.objects.filter(pk__in=ids, organization__isnull=False).values("organization_id")
+    alone = Customer.objects.filter(pk__in=ids, organization__isnull=True).values("pk")
+    total = ExternalRecord.objects.filter(
+        Q(customer__organization_id__in=orgs) | Q(customer_id__in=alone),
+        amount__isnull=False,
+        created_at__gte=since,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)

@@ -168,6 +168,7 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)  # when a sender took it
+    claimed_by = models.CharField(max_length=100, blank=True)  # "host:pid" of that sender
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()

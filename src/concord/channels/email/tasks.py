@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from concord.channels.email.services.outbound import outbound_send
+from concord.channels.email.services.outbound import outbound_send, outbound_send_many
 
 
 @task()
@@ -15,4 +15,4 @@ def send_outbound(*, outbound_id: int) -> str:
 @task()
 def send_outbound_many(*, outbound_ids: list[int]) -> list[str]:
     """Several queued emails in one task (a batch of acknowledgements)."""
-    return [str(outbound_send(outbound_id=pk).status) for pk in outbound_ids]
+    return [str(row.status) for row in outbound_send_many(outbound_ids=outbound_ids)]

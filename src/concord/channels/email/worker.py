@@ -29,7 +29,11 @@ from concord.channels.email.imap import ImapFailed, imap_poll
 from concord.channels.email.listener import start_listener, stop_listener
 from concord.channels.email.selectors import inbound_waiting_ids, mailboxes_to_poll
 from concord.channels.email.services.inbound import inbound_process_batch
-from concord.channels.email.services.outbound import outbound_due_ids, outbound_send
+from concord.channels.email.services.outbound import (
+    outbound_dead_claimants,
+    outbound_due_ids,
+    outbound_send_many,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +68,10 @@ def poll_mailboxes() -> int:
 
 
 def send_due() -> int:
-    sent = 0
-    for outbound_id in outbound_due_ids():
-        outbound_send(outbound_id=outbound_id)
-        sent += 1
-    return sent
+    due = outbound_due_ids()
+    if due:
+        outbound_send_many(outbound_ids=due, retake=outbound_dead_claimants())
+    return len(due)
 
 
 class MailWorker:

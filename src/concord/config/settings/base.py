@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "concord.customers",
     "concord.conversations",
     "concord.collaboration",
+    "concord.problems",
     "concord.sla",
     "concord.routing",
     "concord.webhooks",
@@ -261,6 +262,11 @@ CONCORD_BASE_URL = env_str("CONCORD_BASE_URL", default="http://127.0.0.1:8000").
 # Background work. A task still marked running after this many seconds is taken
 # to belong to a dead worker and is queued again (every task is idempotent).
 CONCORD_TASK_LEASE_SECONDS = env_int("CONCORD_TASK_LEASE_SECONDS", default=600, minimum=5)
+
+# Problems: an announcement's runner holds it this long per chunk; the resume
+# job (every N seconds) carries on one whose runner died once the hold lapsed.
+CONCORD_ANNOUNCE_LEASE_SECONDS = env_int("CONCORD_ANNOUNCE_LEASE_SECONDS", default=60, minimum=1)
+CONCORD_ANNOUNCE_RESUME_SECONDS = env_int("CONCORD_ANNOUNCE_RESUME_SECONDS", default=15, minimum=1)
 
 # SLA: how often the sweep looks for due warnings and breaches.
 CONCORD_SLA_SWEEP_SECONDS = env_int("CONCORD_SLA_SWEEP_SECONDS", default=30, minimum=1)

@@ -22,6 +22,7 @@ from concord.conversations.services.messages import (
     conversation_note,
     conversation_open,
     conversation_reply,
+    conversation_start_outbound,
     message_receive,
 )
 from concord.conversations.services.routing import (
@@ -46,6 +47,7 @@ __all__ = [
     "conversation_set_category",
     "conversation_set_priority",
     "conversation_set_status",
+    "conversation_start_outbound",
     "conversation_tag",
     "conversation_untag",
     "message_receive",

@@ -267,6 +267,49 @@ def conversation_reply(
     )
 
 
+def conversation_start_outbound(
+    *,
+    customer: Customer,
+    actor: User,
+    subject: str,
+    body_text: str,
+    channel: str = Channel.EMAIL,
+    status: str | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """Start a conversation from our side: a message to a customer who did not write first.
+
+    For proactive news (a fixed problem told to a customer whose own request
+    was closed, a voter on a feature request). The conversation opens with the
+    reply, so it lands in the customer's one history and their answer threads
+    back to it; ``status`` (e.g. solved) saves it from waiting in the inbox.
+    """
+    require_worker(actor)
+    _check_channel(channel)
+    subject = clean_subject(subject)
+    moment = when(at)
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            subject=subject or "A message from us",
+            channel=channel,
+            status=Status.OPEN,
+            customer=customer,
+            message_count=0,
+            created_at=moment,
+            updated_at=moment,
+        )
+        record(conversation, EventKind.CREATED, at=moment, actor=actor, new=channel)
+        return _staff_message(
+            conversation=conversation,
+            actor=actor,
+            body_text=body_text,
+            body_html=None,
+            status=status,
+            at=moment,
+            visibility=Visibility.PUBLIC,
+        )
+
+
 def conversation_note(
     *,
     conversation: Conversation,

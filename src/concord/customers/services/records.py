@@ -261,6 +261,18 @@ def customer_update(
     return customer
 
 
+def customer_set_updates(
+    *, customer: Customer, receive: bool, at: datetime | None = None
+) -> Customer:
+    """Whether the customer is told of fixes and product news (announcements)."""
+    wanted = None if receive else (customer.updates_opt_out_at or at or timezone.now())
+    if wanted != customer.updates_opt_out_at:
+        with transaction.atomic():
+            customer.updates_opt_out_at = wanted
+            customer.save(update_fields=["updates_opt_out_at", "updated_at"])
+    return customer
+
+
 def customer_link_user(*, customer: Customer, user: User) -> None:
     with transaction.atomic():
         customer.user = user

@@ -39,6 +39,7 @@ from concord.conversations.selectors import (
     tag_names,
 )
 from concord.customers.selectors import customer_get_for_user
+from concord.problems.selectors import problem_panel
 from concord.sla.selectors import TargetView, sla_targets_for
 from concord.surveys.selectors import survey_history_for_customer
 from concord.workspace import forms as wf
@@ -91,7 +92,7 @@ def _render(
         deliveries=delivery_states(
             message_ids=[m.pk for m in message_rows if m.direction == Direction.OUTBOUND]
         )
-        if conversation.channel == Channel.EMAIL
+        if conversation.channel in (Channel.EMAIL, Channel.WEB)
         else None,
         mail_notes=inbound_notes(
             message_ids=[
@@ -103,6 +104,9 @@ def _render(
     )
     tags = [t.name for t in conversation.tags.all()]
     may_work = conversation_may_work(user=user, conversation=conversation)
+    linked_problems, open_problems = problem_panel(
+        user=user, conversation=conversation, with_choices=may_work
+    )
     page_forms: dict[str, forms.Form] = {
         "message_form": wf.MessageForm(),
         "assign_form": wf.AssignForm(
@@ -138,6 +142,8 @@ def _render(
         "sla": _sla_lines(sla_targets_for(conversation_id=conversation.pk), now=timezone.now()),
         "can_work": may_work,
         "locked": conversation.status == Status.CLOSED or conversation.merged_into_id is not None,
+        "linked_problems": linked_problems,
+        "open_problems": open_problems,
         **consult_panel(
             user=user,
             conversation=conversation,

@@ -11,19 +11,22 @@ temporary refusal (4xx, connection trouble) is retried after the delays in
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from concord.automations.context import is_suppressed
@@ -44,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 # A claim older than this belonged to a sender that died mid-send.
 STALE_CLAIM = timedelta(minutes=10)
+# Replies on these channels are delivered by email.
+_MAILED_CHANNELS = frozenset({Channel.EMAIL, Channel.WEB})
 
 
 def _check_header_text(value: str, *, field: str) -> str:
@@ -72,11 +77,13 @@ def _reply_subject(conversation: Conversation) -> str:
 def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
     """Queue the email that carries a public reply on an email conversation.
 
-    Runs inside the reply's transaction. Returns None for conversations on
-    other channels, for imported history, or when no mailbox exists to send from.
+    Runs inside the reply's transaction. A request made in the portal (web)
+    gets the reply by email too, with a link back to the portal: nobody checks
+    a portal for answers. Returns None for conversations on other channels,
+    for imported history, or when no mailbox exists to send from.
     """
     conversation = message.conversation
-    if conversation.channel != Channel.EMAIL or is_suppressed():
+    if conversation.channel not in _MAILED_CHANNELS or is_suppressed():
         # Imported history (demo data, a migration) was mailed when it happened.
         return None
     latest = latest_inbound(conversation=conversation)
@@ -210,12 +217,54 @@ def outbound_retry(*, outbound: OutboundEmail) -> None:
     ).update(status=OutboundStatus.RETRYING, next_attempt_at=timezone.now())
 
 
+def _claimant() -> str:
+    """Who is sending: this host and process, so a restart can tell a dead sender's claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def outbound_dead_claimants() -> list[str]:
+    """Claimants on this host whose process is gone (killed mid-send).
+
+    Their emails are taken up again at once, not after STALE_CLAIM: the SMTP
+    server never acknowledged them, or the sender would have marked them sent
+    (it does so before hanging up). A reused process id only delays the
+    retake to STALE_CLAIM.
+    """
+    host = socket.gethostname()
+    claimants = (
+        OutboundEmail.objects.filter(
+            status=OutboundStatus.SENDING, claimed_by__startswith=f"{host}:"
+        )
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    dead = []
+    for claimant in claimants:
+        pid = claimant.rpartition(":")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            dead.append(claimant)
+    return dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 def outbound_due_ids(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Emails the retry sweep should send now: due retries, and queued ones whose task was lost."""
+    """Emails the retry sweep should send now: due retries, queued ones whose task was lost,
+    and those a dead sender had claimed."""
     moment = now or timezone.now()
     due = Q(status=OutboundStatus.RETRYING, next_attempt_at__lte=moment)
     lost = Q(status=OutboundStatus.QUEUED, created_at__lte=moment - timedelta(minutes=2))
-    dead = Q(status=OutboundStatus.SENDING, claimed_at__lte=moment - STALE_CLAIM)
+    dead = Q(status=OutboundStatus.SENDING) & (
+        Q(claimed_at__lte=moment - STALE_CLAIM) | Q(claimed_by__in=outbound_dead_claimants())
+    )
     return list(
         OutboundEmail.objects.filter(due | lost | dead)
         .order_by("id")
@@ -223,16 +272,30 @@ def outbound_due_ids(*, now: datetime | None = None, limit: int = 100) -> list[i
     )
 
 
-def _claim(outbound_id: int, now: datetime) -> bool:
+def _claim(outbound_id: int, now: datetime, *, retake: Collection[str] = ()) -> bool:
     claimable = Q(status__in=[OutboundStatus.QUEUED, OutboundStatus.RETRYING]) | Q(
         status=OutboundStatus.SENDING, claimed_at__lte=now - STALE_CLAIM
     )
+    if retake:
+        claimable |= Q(status=OutboundStatus.SENDING, claimed_by__in=list(retake))
     return (
         OutboundEmail.objects.filter(claimable, pk=outbound_id).update(
-            status=OutboundStatus.SENDING, claimed_at=now
+            status=OutboundStatus.SENDING, claimed_at=now, claimed_by=_claimant()
         )
         == 1
     )
+
+
+def _retake_dead(outbound_id: int, now: datetime) -> bool:
+    """Claim an email left "sending" by a process that died on this host (a re-run task)."""
+    claimant = (
+        OutboundEmail.objects.filter(pk=outbound_id, status=OutboundStatus.SENDING)
+        .values_list("claimed_by", flat=True)
+        .first()
+    )
+    if not claimant or claimant not in outbound_dead_claimants():
+        return False
+    return _claim(outbound_id, now, retake=[claimant])
 
 
 def _is_temporary(error: Exception) -> bool:
@@ -245,43 +308,83 @@ def _is_temporary(error: Exception) -> bool:
     return isinstance(error, (smtplib.SMTPServerDisconnected, OSError, socket.timeout))
 
 
-def outbound_send(*, outbound_id: int) -> OutboundEmail:
+def outbound_send(*, outbound_id: int, retake: Collection[str] = ()) -> OutboundEmail:
     """Send one queued email now; idempotent (a sent or claimed email is left alone)."""
-    now = timezone.now()
-    if not _claim(outbound_id, now):
-        return OutboundEmail.objects.get(pk=outbound_id)
-    row = OutboundEmail.objects.select_related(
-        "mailbox", "conversation", "message", "message__author_user"
-    ).get(pk=outbound_id)
-    row.attempts += 1
+    return outbound_send_many(outbound_ids=[outbound_id], retake=retake)[0]
+
+
+def outbound_send_many(
+    *, outbound_ids: Sequence[int], retake: Collection[str] = ()
+) -> list[OutboundEmail]:
+    """Send queued emails over one SMTP connection, each claimed and marked on its own.
+
+    Each email is marked sent as soon as the server accepted it, before the
+    next one and before hanging up: a sender killed between two emails leaves
+    nothing in doubt, and only a kill in the instant between the server's
+    "250" and that write can make an email go twice.
+    """
+    rows: list[OutboundEmail] = []
+    connection: BaseEmailBackend | None = None
     try:
-        email = build_email(outbound=row)
-        with get_connection(fail_silently=False) as connection:
-            connection.send_messages([email])
-    except Exception as error:
-        delays = settings.CONCORD_EMAIL_RETRY_DELAYS
-        temporary = _is_temporary(error)
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if temporary and row.attempts <= len(delays):
-            row.status = OutboundStatus.RETRYING
-            row.next_attempt_at = timezone.now() + timedelta(seconds=delays[row.attempts - 1])
-        else:
-            row.status = OutboundStatus.FAILED
-            row.next_attempt_at = None
-        logger.warning(
-            "Email %s to conversation %s: attempt %s failed (%s)",
-            row.pk,
-            row.conversation_id,
-            row.attempts,
-            "will retry" if row.status == OutboundStatus.RETRYING else "gave up",
-        )
+        for outbound_id in outbound_ids:
+            now = timezone.now()
+            if not _claim(outbound_id, now, retake=retake) and not _retake_dead(outbound_id, now):
+                rows.append(OutboundEmail.objects.get(pk=outbound_id))
+                continue
+            row = OutboundEmail.objects.select_related(
+                "mailbox", "conversation", "message", "message__author_user"
+            ).get(pk=outbound_id)
+            row.attempts += 1
+            try:
+                email = build_email(outbound=row)
+                if connection is None:
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
+                connection.send_messages([email])
+            except Exception as error:
+                _failed(row, error)
+                if connection is not None:  # a broken session is not reused
+                    _close(connection)
+                    connection = None
+            else:
+                row.status = OutboundStatus.SENT
+                row.sent_at = timezone.now()
+                row.next_attempt_at = None
+                row.last_error = ""
+            row.save(
+                update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+            )
+            rows.append(row)
+    finally:
+        if connection is not None:
+            _close(connection)
+    return rows
+
+
+def _close(connection: BaseEmailBackend) -> None:
+    try:
+        connection.close()
+    except Exception:  # hanging up on a dead server is not an error
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _failed(row: OutboundEmail, error: Exception) -> None:
+    delays = settings.CONCORD_EMAIL_RETRY_DELAYS
+    temporary = _is_temporary(error)
+    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if temporary and row.attempts <= len(delays):
+        row.status = OutboundStatus.RETRYING
+        row.next_attempt_at = timezone.now() + timedelta(seconds=delays[row.attempts - 1])
     else:
-        row.status = OutboundStatus.SENT
-        row.sent_at = timezone.now()
+        row.status = OutboundStatus.FAILED
         row.next_attempt_at = None
-        row.last_error = ""
-    row.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
-    return row
+    logger.warning(
+        "Email %s to conversation %s: attempt %s failed (%s)",
+        row.pk,
+        row.conversation_id,
+        row.attempts,
+        "will retry" if row.status == OutboundStatus.RETRYING else "gave up",
+    )
 
 
 def build_email(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
@@ -303,7 +406,17 @@ def build_email(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
     references = [f"<{ref}>" for ref in outbound.references.split() if ref]
     if references:
         headers["References"] = " ".join(references)
-    context = {"conversation": conversation, "message": message, "mailbox": mailbox}
+    context = {
+        "conversation": conversation,
+        "message": message,
+        "mailbox": mailbox,
+        "portal_url": (
+            settings.CONCORD_BASE_URL
+            + reverse("portal:request", kwargs={"conversation_id": conversation.pk})
+            if conversation.channel == Channel.WEB
+            else ""
+        ),
+    }
     if outbound.kind == OutboundKind.ACKNOWLEDGEMENT:
         # RFC 3834: an automatic answer says so, and other robots must not answer it.
         headers["Auto-Submitted"] = "auto-replied"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from concord.accounts.models import User
 from concord.channels.email.addresses import conversation_from_address, conversation_from_subject
@@ -251,3 +252,35 @@ def test_the_api_shows_staff_how_each_reply_was_delivered(
     first = next(m for m in body["messages"] if m["direction"] == "inbound")
     assert first["delivery"] is None
     assert first["automatic"] is False
+
+
+def test_an_email_a_killed_sender_had_claimed_is_sent_again_at_once(
+    mailbox: Mailbox, agent: User, sink: Sink
+) -> None:
+    """A sender killed mid-send leaves its claim; a process on this host that is gone
+    cannot be sending it, so the next attempt takes it up without the ten-minute wait."""
+    import os
+    import socket
+    import subprocess
+
+    conversation = _conversation(mailbox)
+    reply = conversation_reply(conversation=conversation, actor=agent, body_text="On its way.")
+    gone = subprocess.Popen(["true"])  # noqa: S607 - a process id that no longer exists
+    gone.wait()
+    host = socket.gethostname()
+    row = OutboundEmail.objects.get(message=reply)
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=OutboundStatus.SENDING, claimed_at=timezone.now(), claimed_by=f"{host}:{gone.pid}"
+    )
+    assert row.pk in outbound_due_ids()
+    assert outbound_send(outbound_id=row.pk).status == OutboundStatus.SENT
+    assert len(sink.handler.received) == 1
+    # A claim by a live process (this one) is left alone until it goes stale.
+    again = conversation_reply(conversation=conversation, actor=agent, body_text="Delivered.")
+    live = OutboundEmail.objects.get(message=again)
+    OutboundEmail.objects.filter(pk=live.pk).update(
+        status=OutboundStatus.SENDING, claimed_at=timezone.now(), claimed_by=f"{host}:{os.getpid()}"
+    )
+    assert live.pk not in outbound_due_ids()
+    assert outbound_send(outbound_id=live.pk).status == OutboundStatus.SENDING
+    assert len(sink.handler.received) == 1

@@ -1,0 +1,263 @@
+"""Reads for problems and feature requests, and the one access rule for them.
+
+Staff who work conversations (agents, supervisors, admins) read every problem:
+they need to find the one their customer's report belongs to. A collaborator
+(a member of another department) reads only the problems their team owns.
+Changing a problem (status, note, announcing) is for its owning team,
+supervisors and admins; linking a conversation needs the right to work it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from concord.accounts.models import Role, Team, User
+from concord.common.errors import NotFound
+from concord.conversations.models import Conversation
+from concord.conversations.selectors import conversation_visible_to
+from concord.customers.models import Customer
+from concord.problems.models import (
+    Announcement,
+    AnnouncementRecipient,
+    Problem,
+    ProblemEvent,
+    ProblemKind,
+    ProblemLink,
+    RecipientState,
+)
+
+_READ_ALL = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+def _own_team(user: User) -> Q:
+    mine = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+    return Q(Exists(mine))
+
+
+def problem_visible_to(*, user: User) -> QuerySet[Problem]:
+    """The problems and feature requests ``user`` may read (the one rule; 404 for the rest)."""
+    qs = Problem.objects.all()
+    if not user.is_active:
+        return qs.none()
+    if user.role in _READ_ALL:
+        return qs
+    if user.role == Role.COLLABORATOR:
+        return qs.filter(_own_team(user))
+    return qs.none()
+
+
+def problem_get_for_user(*, user: User, problem_id: int) -> Problem:
+    problem = (
+        problem_visible_to(user=user)
+        .select_related("team", "created_by")
+        .filter(pk=problem_id)
+        .first()
+    )
+    if problem is None:
+        raise NotFound(f"Problem {problem_id} not found.")
+    return problem
+
+
+def problem_may_manage(*, user: User, problem: Problem) -> bool:
+    """Whether ``user`` may edit it, move its status and tell its customers."""
+    if not user.is_active:
+        return False
+    if user.role in (Role.ADMIN, Role.SUPERVISOR):
+        return True
+    if user.role not in (Role.AGENT, Role.COLLABORATOR):
+        return False
+    return Team.members.through.objects.filter(team_id=problem.team_id, user_id=user.pk).exists()
+
+
+def problem_list(
+    *,
+    user: User,
+    kind: str | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+    search: str = "",
+) -> QuerySet[Problem]:
+    """Visible problems with their link and customer counts, newest first."""
+    qs = problem_visible_to(user=user).select_related("team")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(closed_at__isnull=True)
+    if search.strip():
+        qs = qs.filter(title__icontains=search.strip())
+    return qs.annotate(
+        link_count=Count("links", distinct=True),
+        customer_count=Count("links__conversation__customer", distinct=True),
+        vote_count=Count("votes", distinct=True),
+    ).order_by("-created_at", "-id")
+
+
+def problems_for_conversation(*, user: User, conversation: Conversation) -> list[Problem]:
+    """The problems a conversation is linked to, among those ``user`` may read."""
+    return list(
+        problem_visible_to(user=user)
+        .filter(links__conversation_id=conversation.pk)
+        .select_related("team")
+        .order_by("created_at", "id")
+    )
+
+
+def problem_linked_conversations(
+    *, user: User, problem: Problem, limit: int = 200
+) -> list[Conversation]:
+    """Linked conversations ``user`` may read (a collaborator sees only those consulted to them)."""
+    linked = ProblemLink.objects.filter(problem_id=problem.pk, conversation_id=OuterRef("pk"))
+    return list(
+        conversation_visible_to(user=user)
+        .filter(Exists(linked))
+        .select_related("customer", "customer__organization", "assignee", "team")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Who a problem touches: counts over every linked conversation, whoever reads them."""
+
+    conversations: int
+    open_conversations: int
+    customers: int
+    by_channel: list[tuple[str, int]]
+    by_tier: list[tuple[str, int]]
+    organizations: list[tuple[str, int]]  # the biggest first, at most ten
+    votes: int
+
+
+def problem_impact(*, problem: Problem) -> Impact:
+    from concord.conversations.models import Channel, Status
+    from concord.customers.models import Tier
+
+    links = ProblemLink.objects.filter(problem_id=problem.pk)
+    conversations = Conversation.objects.filter(problem_links__problem_id=problem.pk)
+    customers = Customer.objects.filter(conversations__problem_links__problem_id=problem.pk)
+    channel_labels = dict(Channel.choices)
+    tier_labels = dict(Tier.choices)
+    by_channel = [
+        (channel_labels.get(row["channel"], row["channel"]), row["n"])
+        for row in conversations.values("channel").annotate(n=Count("id")).order_by("-n")
+    ]
+    by_tier = [
+        (tier_labels.get(row["tier"], row["tier"]), row["n"])
+        for row in customers.values("tier").annotate(n=Count("id", distinct=True)).order_by("-n")
+    ]
+    organizations = [
+        (row["organization__name"], row["n"])
+        for row in customers.filter(organization__isnull=False)
+        .values("organization__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "organization__name")[:10]
+    ]
+    return Impact(
+        conversations=links.count(),
+        open_conversations=conversations.exclude(status__in=[Status.SOLVED, Status.CLOSED]).count(),
+        customers=customers.distinct().count(),
+        by_channel=by_channel,
+        by_tier=by_tier,
+        organizations=organizations,
+        votes=problem.votes.count(),
+    )
+
+
+def problem_events(*, problem: Problem) -> QuerySet[ProblemEvent]:
+    return ProblemEvent.objects.filter(problem_id=problem.pk).select_related("actor")
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    sent: int
+    opted_out: int
+    skipped: int
+    pending: int
+
+    @property
+    def done(self) -> int:
+        return self.total - self.pending
+
+
+def announcement_progress(*, announcement: Announcement) -> Progress:
+    counts = dict(
+        AnnouncementRecipient.objects.filter(announcement_id=announcement.pk)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return Progress(
+        total=sum(counts.values()),
+        sent=counts.get(RecipientState.SENT, 0),
+        opted_out=counts.get(RecipientState.OPTED_OUT, 0),
+        skipped=counts.get(RecipientState.SKIPPED, 0),
+        pending=counts.get(RecipientState.PENDING, 0),
+    )
+
+
+def announcement_latest(*, problem: Problem) -> Announcement | None:
+    return Announcement.objects.filter(problem_id=problem.pk).order_by("-created_at", "-id").first()
+
+
+def announcement_get(*, problem: Problem, announcement_id: int) -> Announcement:
+    found = Announcement.objects.filter(problem_id=problem.pk, pk=announcement_id).first()
+    if found is None:
+        raise NotFound(f"Announcement {announcement_id} not found.")
+    return found
+
+
+def feature_requests_for_portal(*, customer: Customer | None) -> list[Problem]:
+    """Feature requests customers may vote on, most wanted first, with the customer's votes."""
+    qs = (
+        Problem.objects.filter(kind=ProblemKind.FEATURE, portal_visible=True)
+        .annotate(vote_count=Count("votes", distinct=True))
+        .order_by("-vote_count", "-created_at")
+    )
+    if customer is not None:
+        from concord.problems.models import ProblemVote
+
+        qs = qs.annotate(
+            voted=Exists(
+                ProblemVote.objects.filter(problem_id=OuterRef("pk"), customer_id=customer.pk)
+            )
+        )
+    return list(qs[:200])
+
+
+def problem_public_notes(*, conversation: Conversation) -> list[Problem]:
+    """Open problems linked to a customer's conversation that have a note for them."""
+    return list(
+        Problem.objects.filter(links__conversation_id=conversation.pk)
+        .exclude(public_note="")
+        .order_by("created_at", "id")
+    )
+
+
+def problem_panel(
+    *, user: User, conversation: Conversation, with_choices: bool, limit: int = 100
+) -> tuple[list[Problem], list[Problem]]:
+    """The conversation page's problems in one query: those it is linked to, and open ones to pick.
+
+    Returns (linked, choices); choices leave out the linked ones, newest first.
+    """
+    linked_here = ProblemLink.objects.filter(
+        problem_id=OuterRef("pk"), conversation_id=conversation.pk
+    )
+    wanted = Q(Exists(linked_here))
+    if with_choices:
+        wanted |= Q(closed_at__isnull=True)
+    rows: list[Problem] = list(
+        problem_visible_to(user=user)
+        .filter(wanted)
+        .annotate(is_linked=Exists(linked_here))
+        .only("pk", "title", "kind", "status")
+        .order_by("-is_linked", "-created_at", "-id")[: limit + 50]
+    )
+    linked = [p for p in rows if getattr(p, "is_linked", False)]
+    choices = [p for p in rows if not getattr(p, "is_linked", False)][:limit]
+    return list(reversed(linked)), choices
