@@ -19,6 +19,7 @@ from concord.workspace.views import (
     profile,
     reports,
     settings,
+    trends,
 )
 
 app_name = "workspace"
@@ -82,6 +83,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="notification_settings",
     ),
     path("mentions/", notifications.mention_lookup, name="mentions"),
+    path("trends/", trends.trends_page, name="trends"),
     path("reports/", reports.report_overview, name="reports"),
     path("reports/teams/", reports.report_breakdown, {"by": "team"}, name="report_teams"),
     path("reports/agents/", reports.report_breakdown, {"by": "agent"}, name="report_agents"),

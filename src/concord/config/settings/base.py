@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "concord.conversations",
     "concord.collaboration",
     "concord.problems",
+    "concord.trends",
     "concord.sla",
     "concord.routing",
     "concord.webhooks",
@@ -270,6 +271,12 @@ CONCORD_ANNOUNCE_RESUME_SECONDS = env_int("CONCORD_ANNOUNCE_RESUME_SECONDS", def
 
 # SLA: how often the sweep looks for due warnings and breaches.
 CONCORD_SLA_SWEEP_SECONDS = env_int("CONCORD_SLA_SWEEP_SECONDS", default=30, minimum=1)
+# Trends: how often the spike sweep runs; a key spikes in the last hour at
+# >= max(MIN_COUNT, FACTOR x its mean in the same hour of the past WEEKS weeks).
+CONCORD_TRENDS_SWEEP_SECONDS = env_int("CONCORD_TRENDS_SWEEP_SECONDS", default=300, minimum=10)
+CONCORD_TRENDS_MIN_COUNT = env_int("CONCORD_TRENDS_MIN_COUNT", default=5, minimum=1)
+CONCORD_TRENDS_FACTOR = env_int("CONCORD_TRENDS_FACTOR", default=3, minimum=1)
+CONCORD_TRENDS_BASELINE_WEEKS = env_int("CONCORD_TRENDS_BASELINE_WEEKS", default=4, minimum=1)
 # Automations: how often time rules run; how many automation steps one change may
 # cause before the loop guard stops the chain.
 CONCORD_TIME_RULES_SECONDS = env_int("CONCORD_TIME_RULES_SECONDS", default=300, minimum=1)
