@@ -27,6 +27,7 @@ from concord.customers.api import router as customers_router
 from concord.customers.privacy.api import router as privacy_router
 from concord.goals.api import router as goals_router
 from concord.metrics.api import router as metrics_router
+from concord.problems.api import router as problems_router
 from concord.routing.api import router as routing_router
 from concord.surveys.api import router as surveys_router
 
@@ -93,6 +94,7 @@ api.add_router("/", metrics_router)
 api.add_router("/", goals_router)
 api.add_router("/", calls_router)
 api.add_router("/", consults_router)
+api.add_router("/", problems_router)
 
 # Registered last so that it only catches paths no other route matched: an
 # unknown URL under /api/v1/ answers in the API's error format, not Django's HTML.

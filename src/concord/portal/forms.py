@@ -72,6 +72,13 @@ class SetPasswordForm(forms.Form):
         return data
 
 
+class UpdatesForm(forms.Form):
+    receive = forms.BooleanField(
+        label="Tell me when a problem I reported is fixed, and about features I voted for",
+        required=False,
+    )
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 

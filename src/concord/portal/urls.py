@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 
 from concord.accounts.views import time_zone_default
-from concord.portal.views import auth, requests
+from concord.portal.views import auth, ideas, requests
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -18,8 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("account/", auth.account, name="account"),
     path("account/time-zone/", auth.account_time_zone, name="account_time_zone"),
     path("account/time-zone/default/", time_zone_default, name="time_zone_default"),
+    path("account/updates/", auth.account_updates, name="account_updates"),
     path("requests/", requests.request_list, name="requests"),
     path("requests/new/", requests.request_new, name="request_new"),
     path("requests/<int:conversation_id>/", requests.request_detail, name="request"),
+    path("ideas/", ideas.idea_list, name="ideas"),
+    path("ideas/<int:problem_id>/vote/", ideas.idea_vote, name="idea_vote"),
     path("files/<int:attachment_id>/", requests.attachment_download, name="attachment"),
 ]

@@ -54,6 +54,13 @@ EXPECTED = {
     "/api/v1/surveys/rules": {"get", "post"},
     "/api/v1/surveys/rules/{rule_id}": {"get", "patch", "delete"},
     "/api/v1/surveys/answers": {"post"},
+    "/api/v1/problems": {"get", "post"},
+    "/api/v1/problems/{problem_id}": {"get", "patch"},
+    "/api/v1/problems/{problem_id}/status": {"post"},
+    "/api/v1/problems/{problem_id}/links": {"post"},
+    "/api/v1/problems/{problem_id}/links/{conversation_id}": {"delete"},
+    "/api/v1/problems/{problem_id}/preview": {"post"},
+    "/api/v1/problems/{problem_id}/announcements": {"get", "post"},
 }
 
 # Answered from a survey link by a customer with no account: the signed token in

@@ -64,3 +64,18 @@ def message_html(body_html: str) -> SafeString:
     The second pass uses nh3's own (strict) defaults, so it can only remove.
     """
     return mark_safe(nh3.clean(body_html, attribute_filter=_web_images_only))  # noqa: S308
+
+
+# A feature request's status as a badge, in the colours requests use.
+_IDEA_TONES = {
+    "review": "new",
+    "planned": "open",
+    "building": "open",
+    "shipped": "solved",
+    "declined": "closed",
+}
+
+
+@register.filter
+def idea_tone(status: str) -> str:
+    return _IDEA_TONES.get(status, "open")

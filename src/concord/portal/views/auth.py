@@ -14,13 +14,16 @@ from concord.accounts.models import Role, User
 from concord.accounts.selectors import user_zone
 from concord.accounts.services import user_set_time_zone
 from concord.common.errors import ServiceError, ValidationFailed
-from concord.portal.forms import EmailLinkForm, PasswordSignInForm, SetPasswordForm
+from concord.customers.selectors import customer_for_user
+from concord.customers.services import customer_set_updates
+from concord.portal.forms import EmailLinkForm, PasswordSignInForm, SetPasswordForm, UpdatesForm
 from concord.portal.selectors import magic_link_check, portal_user_for_email
 from concord.portal.services import magic_link_redeem, magic_link_request, portal_password_set
 from concord.portal.views._common import (
     FORM_ERROR_STATUS,
     customer_required,
     customer_user,
+    not_found,
     portal_page,
     safe_next,
 )
@@ -42,6 +45,7 @@ def _sign_in_page(
             "password_form": password_form or PasswordSignInForm(),
             "next": safe_next(request, request.GET.get("next") or request.POST.get("next")),
             "signed_in_staff": signed_in_staff,
+            "nav": "sign_in",
         },
         status=status,
     )
@@ -167,6 +171,20 @@ def account_time_zone(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
+@customer_required
+@require_POST
+def account_updates(request: HttpRequest, user: User) -> HttpResponse:
+    """Whether the customer hears of fixes and of features they voted for (announcements)."""
+    customer = customer_for_user(user=user)
+    if customer is None:
+        return not_found(request)
+    form = UpdatesForm(request.POST)
+    # An unticked checkbox is simply absent from the form: the form reads that as False.
+    receive = form.is_valid() and bool(form.cleaned_data["receive"])
+    customer_set_updates(customer=customer, receive=receive)
+    return redirect(f"{reverse('portal:account')}?updates=saved#updates")
+
+
 def _account_page(
     request: HttpRequest,
     user: User,
@@ -176,6 +194,7 @@ def _account_page(
     zone_form: TimeZoneForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    customer = customer_for_user(user=user)
     return render(
         request,
         "portal/account.html",
@@ -186,6 +205,10 @@ def _account_page(
             "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
             "zone_saved": request.GET.get("zone") == "saved",
             "zone": user_zone(user=user),
+            "updates_form": None
+            if customer is None
+            else UpdatesForm(initial={"receive": customer.updates_opt_out_at is None}),
+            "updates_saved": request.GET.get("updates") == "saved",
             "nav": "account",
         },
         status=status,

@@ -21,6 +21,7 @@ from concord.portal.forms import NewRequestForm, ReplyForm
 from concord.portal.selectors import portal_requests, portal_thread
 from concord.portal.services import portal_reply, portal_request_submit
 from concord.portal.views._common import FORM_ERROR_STATUS, customer_required, not_found
+from concord.problems.selectors import problem_public_notes
 
 
 @customer_required
@@ -85,6 +86,9 @@ def request_detail(request: HttpRequest, user: User, conversation_id: int) -> Ht
             "is_closed": conversation.status == Status.CLOSED,
             # "The Billing team is checking this for you", while a consult is open.
             "checking": consult_portal_lines(conversation_id=conversation.pk),
+            # What we know of the cause, in the words written for customers (public_note),
+            # never the internal description.
+            "known_issues": problem_public_notes(conversation=conversation),
             "nav": "requests",
         },
         status=status,
