@@ -19,7 +19,7 @@ class SlackChannelForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = SlackChannel
-        fields = ("name", "webhook_url", "is_active")
+        fields = ("name", "webhook_url", "is_active", "teams")
 
     def clean_webhook_url(self) -> str:
         url = str(self.cleaned_data["webhook_url"])
@@ -34,6 +34,7 @@ class SlackChannelForm(forms.ModelForm):  # type: ignore[type-arg]
 class SlackChannelAdmin(admin.ModelAdmin[SlackChannel]):
     form = SlackChannelForm
     list_display = ("name", "is_active", "created_at")
+    filter_horizontal = ("teams",)
 
 
 @admin.register(Notification)

@@ -97,6 +97,9 @@ class SlackChannel(models.Model):
     webhook_url = models.URLField(max_length=500)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An internal note that @mentions one of these teams is posted here too,
+    # for departments that live in Slack more than in the workspace.
+    teams = models.ManyToManyField("accounts.Team", blank=True, related_name="slack_channels")
 
     class Meta:
         ordering = ["name"]

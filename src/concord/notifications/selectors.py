@@ -105,6 +105,33 @@ def mentioned_users(*, text: str) -> list[User]:
     return list(named.values())
 
 
+def mentioned_slack_channels(*, text: str) -> list[tuple[SlackChannel, list[str]]]:
+    """Active Slack channels of the teams @named in ``text``, with the slugs named for each.
+
+    A handle that is also a username names the person, not a team (as in
+    ``mentioned_users``).
+    """
+    handles = mention_handles(text=text)
+    if not handles:
+        return []
+    people = {
+        name.casefold()
+        for name in User.objects.filter(username__iregex=_any_of(handles)).values_list(
+            "username", flat=True
+        )
+    }
+    slugs = [h for h in handles if h not in people]
+    if not slugs:
+        return []
+    found: dict[int, tuple[SlackChannel, list[str]]] = {}
+    for channel in SlackChannel.objects.filter(
+        is_active=True, teams__slug__in=slugs
+    ).prefetch_related("teams"):
+        named = [t.slug for t in channel.teams.all() if t.slug in slugs]
+        found.setdefault(channel.pk, (channel, named))
+    return list(found.values())
+
+
 def _any_of(handles: list[str]) -> str:
     return "^(" + "|".join(re.escape(h) for h in handles) + ")$"
 

@@ -25,7 +25,11 @@ from concord.notifications.models import (
     NotificationPreference,
     SlackChannel,
 )
-from concord.notifications.selectors import mentioned_users, notification_deliveries
+from concord.notifications.selectors import (
+    mentioned_slack_channels,
+    mentioned_users,
+    notification_deliveries,
+)
 from concord.webhooks.models import WebhookDelivery
 from concord.webhooks.services import slack_queue
 
@@ -249,6 +253,8 @@ def notify_conversation_events(*, conversation_id: int, event_ids: list[int]) ->
     conversation = events[0].conversation
     made = 0
     for event in events:
+        if event.kind == EventKind.NOTE_ADDED and event.message is not None:
+            made += _post_team_mentions(conversation=conversation, event=event)
         for recipient, kind, title, body in _what_to_say(conversation=conversation, event=event):
             made += len(
                 notification_send(
@@ -261,6 +267,30 @@ def notify_conversation_events(*, conversation_id: int, event_ids: list[int]) ->
                 )
             )
     return made
+
+
+def _post_team_mentions(*, conversation: Conversation, event: Event) -> int:
+    """An internal note naming @team is posted to that team's Slack channels, once per event.
+
+    Only the excerpt and a link go out: the reader opens the conversation in
+    Concord, where access is checked.
+    """
+    assert event.message is not None  # noqa: S101 - the caller checked
+    text = event.message.body_text
+    posted = 0
+    for channel, slugs in mentioned_slack_channels(text=text):
+        author = str(event.actor_user) if event.actor_user is not None else "Someone"
+        link = settings.CONCORD_BASE_URL + reverse("workspace:conversation", args=[conversation.pk])
+        names = ", ".join(f"@{slug}" for slug in slugs)
+        message = (
+            f"{author} mentioned {names} on <{link}|#{conversation.pk} "
+            f"{conversation.subject or '(no subject)'}>: {_excerpt(text)}"
+        )
+        if slack_post(
+            channel=channel, text=message, dedupe_key=f"event:{event.pk}:slack:{channel.pk}"
+        ):
+            posted += 1
+    return posted
 
 
 def _what_to_say(*, conversation: Conversation, event: Event) -> list[tuple[User, str, str, str]]:

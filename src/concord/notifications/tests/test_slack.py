@@ -83,3 +83,39 @@ def test_a_turned_off_channel_posts_nothing(slack: Recorder) -> None:
     assert slack_post(channel=channel, text="hello", dedupe_key="s:4") is None
     with pytest.raises(ValidationFailed):
         slack_channel_create(name="bad", webhook_url="ftp://hooks.example/")
+
+
+def test_a_note_naming_a_team_reaches_its_slack_channel_once(
+    slack: Recorder, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    from concord.accounts.models import Role
+    from concord.common.testing import factories
+    from concord.conversations.services import conversation_note, conversation_open
+
+    AllowedTarget.objects.create(entry="127.0.0.1")
+    billing = factories.TeamFactory.create(name="Billing", slug="billing")
+    support = factories.TeamFactory.create(name="Support", slug="support")
+    agent = factories.UserFactory.create(username="alex", role=Role.AGENT, first_name="Alex")
+    support.members.add(agent)
+    factories.UserFactory.create(username="support-lead", role=Role.AGENT)
+    channel = slack_channel_create(name="#billing", webhook_url=slack.url)
+    channel.teams.add(billing)
+    other = slack_channel_create(name="#support", webhook_url=slack.url)
+    other.teams.add(support)
+    conversation = conversation_open(
+        channel="email", identity_kind="email", identity_value="nora@example.com",
+        subject="Charged twice", body_text="Twice!", team=support,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_note(
+            conversation=conversation, actor=agent, body_text="@billing was this refunded?"
+        )
+    [received] = slack.requests
+    text = json.loads(received.body)["text"]
+    assert text.startswith("Alex mentioned @billing on <http")
+    assert f"/app/conversations/{conversation.pk}/|#{conversation.pk} Charged twice>" in text
+    assert text.endswith(": @billing was this refunded?")
+    # A person's name is not a team's, and a note without @team posts nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_note(conversation=conversation, actor=agent, body_text="@support-lead look")
+    assert len(slack.requests) == 1
