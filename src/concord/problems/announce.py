@@ -26,6 +26,7 @@ from django.utils import timezone
 from concord.accounts.models import User
 from concord.accounts.services import system_user_get
 from concord.common.errors import Conflict, NotAllowed, ValidationFailed
+from concord.common.oncommit import batched_on_commit
 from concord.conversations.models import Channel, Conversation, Status
 from concord.conversations.services import (
     conversation_reply,
@@ -255,7 +256,8 @@ def announcement_run(*, announcement_id: int, limit: int | None = None) -> int:
                 status=AnnouncementStatus.DONE, finished_at=timezone.now(), lease_until=None
             )
             break
-        with transaction.atomic():
+        # One transaction per chunk; what it queues after commit (emails) goes in batches.
+        with transaction.atomic(), batched_on_commit():
             for recipient in pending:
                 _tell(announcement=announcement, recipient=recipient, author=author)
             Announcement.objects.filter(pk=announcement_id).update(

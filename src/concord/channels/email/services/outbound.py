@@ -23,7 +23,6 @@ from email.headerregistry import Address
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +37,7 @@ from concord.channels.email.selectors import (
     latest_inbound,
 )
 from concord.common.errors import ValidationFailed
+from concord.common.oncommit import on_commit_batched
 from concord.conversations.models import Channel, Conversation, Message
 from concord.conversations.services.attachments import attachment_open
 from concord.customers.models import IdentityKind
@@ -194,14 +194,25 @@ def outbound_queue_acknowledgements(
     return made
 
 
-def _enqueue_on_commit(*outbound_ids: int) -> None:
+# Emails per send task: one SMTP connection each (see outbound_send_many).
+SEND_BATCH = 50
+
+
+def _enqueue_sends(ids: list[int]) -> None:
     from concord.channels.email.tasks import send_outbound, send_outbound_many
 
-    ids = list(outbound_ids)
-    if len(ids) == 1:
-        transaction.on_commit(lambda: send_outbound.enqueue(outbound_id=ids[0]))
-    elif ids:
-        transaction.on_commit(lambda: send_outbound_many.enqueue(outbound_ids=ids))
+    for start in range(0, len(ids), SEND_BATCH):
+        chunk = ids[start : start + SEND_BATCH]
+        if len(chunk) == 1:
+            send_outbound.enqueue(outbound_id=chunk[0])
+        else:
+            send_outbound_many.enqueue(outbound_ids=chunk)
+
+
+def _enqueue_on_commit(*outbound_ids: int) -> None:
+    # Inside common.oncommit.batched_on_commit (an announcement's chunk), the
+    # emails of the whole transaction go out in tasks of SEND_BATCH.
+    on_commit_batched(key="email.outbound", items=outbound_ids, flush=_enqueue_sends)
 
 
 def outbound_mark_bounced(*, outbound: OutboundEmail, detail: str) -> None:
@@ -310,7 +321,10 @@ def _is_temporary(error: Exception) -> bool:
 
 def outbound_send(*, outbound_id: int, retake: Collection[str] = ()) -> OutboundEmail:
     """Send one queued email now; idempotent (a sent or claimed email is left alone)."""
-    return outbound_send_many(outbound_ids=[outbound_id], retake=retake)[0]
+    rows = outbound_send_many(outbound_ids=[outbound_id], retake=retake)
+    if not rows:
+        raise OutboundEmail.DoesNotExist(f"Outbound email {outbound_id} does not exist.")
+    return rows[0]
 
 
 def outbound_send_many(
@@ -329,7 +343,9 @@ def outbound_send_many(
         for outbound_id in outbound_ids:
             now = timezone.now()
             if not _claim(outbound_id, now, retake=retake) and not _retake_dead(outbound_id, now):
-                rows.append(OutboundEmail.objects.get(pk=outbound_id))
+                current = OutboundEmail.objects.filter(pk=outbound_id).first()
+                if current is not None:  # None: rolled back with its savepoint
+                    rows.append(current)
                 continue
             row = OutboundEmail.objects.select_related(
                 "mailbox", "conversation", "message", "message__author_user"
