@@ -44,6 +44,7 @@ def _reply_data(reply: ConsultReply) -> dict[str, Any]:
     return {
         "id": reply.pk,
         "author": _user_ref(reply.author),
+        "author_email": reply.author_email,
         "body": reply.body,
         "created_at": reply.created_at,
     }
@@ -58,6 +59,7 @@ def consult_data(consult: Consult, *, now: datetime | None = None) -> dict[str, 
         if consult.team is None
         else {"id": consult.team.pk, "name": consult.team.name},
         "user": _user_ref(consult.user),
+        "email": consult.email,
         "asked_by": _user_ref(consult.asked_by),
         "question": consult.question,
         "status": consult.status,
@@ -116,6 +118,7 @@ def ask(request: HttpRequest, conversation_id: int, payload: ConsultIn) -> Statu
         actor=user,
         team=team,
         user=asked,
+        email=payload.email,
         question=payload.question,
         due_at=payload.due_at,
         hold=payload.hold,

@@ -25,7 +25,8 @@ class Consult(models.Model):
     conversation = models.ForeignKey(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="consults"
     )
-    # To a team, a named person, or a person within a team; at least one.
+    # To a team, a named person, a person within a team, or an outside
+    # address (a supplier, a carrier); at least one.
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="consults"
     )
@@ -36,6 +37,9 @@ class Consult(models.Model):
         on_delete=models.PROTECT,
         related_name="consults_asked_of",
     )
+    # An outside address, lower-cased: the question is emailed there and the
+    # replies come back by a signed address (the email channel does both).
+    email = models.EmailField(max_length=320, blank=True, default="")
     question = models.TextField()
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consults_asked"
@@ -63,7 +67,7 @@ class Consult(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(team__isnull=False) | Q(user__isnull=False),
+                condition=Q(team__isnull=False) | Q(user__isnull=False) | ~Q(email=""),
                 name="consult_has_someone_to_ask",
             )
         ]
@@ -120,16 +124,27 @@ class Consult(models.Model):
     def asked_of(self) -> str:
         if self.team is not None and self.user is not None:
             return f"{self.user} ({self.team.name})"
+        if self.team is None and self.user is None:
+            return self.email
         return str(self.team.name if self.team is not None else self.user)
 
 
 class ConsultReply(models.Model):
-    """One message in a consult's thread: an answer, or the owner's follow-up."""
+    """One message in a consult's thread: an answer, or the owner's follow-up.
+
+    An answer that came by email from outside has no ``author`` but the
+    address it came from, which may differ from the one asked.
+    """
 
     consult = models.ForeignKey(Consult, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consult_replies"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consult_replies",
     )
+    author_email = models.EmailField(max_length=320, blank=True, default="")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -138,6 +153,14 @@ class ConsultReply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply #{self.pk} to consult #{self.consult_id}"
+
+    @property
+    def by_email(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def author_name(self) -> str:
+        return self.author_email if self.author is None else str(self.author)
 
 
 class ConsultTarget(models.Model):

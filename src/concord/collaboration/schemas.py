@@ -12,10 +12,16 @@ from concord.collaboration.services import MAX_TEXT
 
 
 class ConsultIn(Schema):
-    """Ask a team (``team_id``), a person (``user_id``), or a person within a team."""
+    """Ask a team (``team_id``), a person (``user_id``), a person within a team, or an
+    outside address (``email``, alone), to which the question is emailed."""
 
     team_id: BodyId | None = None
     user_id: BodyId | None = None
+    email: str = Field(
+        "",
+        max_length=320,
+        description="An outside address (a supplier, a carrier); replies thread back by email.",
+    )
     question: str = Field(..., min_length=1, max_length=MAX_TEXT, pattern=NON_BLANK)
     due_at: Timestamp | None = None
     hold: StrictBool = False
@@ -27,7 +33,8 @@ class ConsultReplyIn(Schema):
 
 class ConsultReplyOut(Out):
     id: int
-    author: UserRef
+    author: UserRef | None = Field(description="Null for an answer that came by email.")
+    author_email: str = Field(description="The sender of an answer by email; else empty.")
     body: str
     created_at: datetime
 
@@ -37,6 +44,7 @@ class ConsultOut(Out):
     conversation_id: int
     team: TeamRef | None
     user: UserRef | None
+    email: str = Field(description="The outside address asked; empty for a team or person.")
     asked_by: UserRef
     question: str
     status: str

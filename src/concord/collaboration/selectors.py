@@ -57,12 +57,12 @@ def consult_is_asked_of(*, user: User, consult: Consult) -> bool:
 
 
 def consult_people_asked(*, consult: Consult, besides: User | None = None) -> list[User]:
-    """Who a consult asks: the named person, else the team's active members."""
+    """Who a consult asks: the named person, else the team's active members (none outside)."""
     if consult.user is not None:
         people = [consult.user]
     elif consult.team is not None:
         people = list(consult.team.members.filter(is_active=True))
-    else:  # pragma: no cover - the table's constraint forbids it
+    else:  # an outside address: it is emailed (by the email channel), nobody here is told
         people = []
     return [person for person in people if person != besides]
 

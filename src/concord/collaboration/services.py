@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +24,9 @@ from concord.collaboration.selectors import (
     consult_people_asked,
     consult_visible_to,
 )
+from concord.collaboration.signals import consult_emailed
 from concord.collaboration.sla import consult_first_answer_clock
-from concord.common.errors import Conflict, NotAllowed, ValidationFailed
+from concord.common.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from concord.conversations.models import Conversation, EventKind, Status
 from concord.conversations.selectors import conversation_get_for_user, conversation_user_works
 from concord.conversations.services import conversation_record_consult, conversation_set_status
@@ -50,14 +53,17 @@ def consult_open(
     question: str,
     team: Team | None = None,
     user: User | None = None,
+    email: str = "",
     due_at: datetime | None = None,
     hold: bool = False,
     at: datetime | None = None,
 ) -> Consult:
-    """Ask ``team`` (or ``user``, or a person in a team) a question about ``conversation``.
+    """Ask ``team`` (or ``user``, a person in a team, or an outside ``email`` address)
+    a question about ``conversation``.
 
     Without ``due_at``, the first answer is due by the team's consult target,
-    counted in its business hours (``collaboration.sla``).
+    counted in its business hours (``collaboration.sla``). An outside consult
+    is announced (``signals.consult_emailed``) for the email channel to mail.
     """
     if not conversation_user_works(user=actor):
         raise NotAllowed("Only agents, supervisors and admins ask for consults.")
@@ -70,6 +76,7 @@ def consult_open(
         question=question,
         team=team,
         user=user,
+        email=email,
         due_at=due_at,
         hold=hold,
         at=at,
@@ -91,6 +98,7 @@ def consult_open_automated(
         question=question,
         team=team,
         user=None,
+        email="",
         due_at=None,
         hold=False,
         at=at,
@@ -104,12 +112,21 @@ def _open(
     question: str,
     team: Team | None,
     user: User | None,
+    email: str,
     due_at: datetime | None,
     hold: bool,
     at: datetime | None,
 ) -> Consult:
-    if team is None and user is None:
-        raise ValidationFailed("Choose a team or a person to ask.", field="team")
+    address = _outside_address(email)
+    if address and (team is not None or user is not None):
+        # One outside answer cannot stand for a team's: ask them separately.
+        raise ValidationFailed(
+            "Ask a team or person, or an outside address, not both.", field="email"
+        )
+    if team is None and user is None and not address:
+        raise ValidationFailed(
+            "Choose a team or a person to ask, or an email address.", field="team"
+        )
     if user is not None:
         if not user.is_active or user.role not in STAFF_ROLES:
             raise ValidationFailed(f"{user} cannot be asked.", field="user")
@@ -129,6 +146,7 @@ def _open(
             conversation=conversation,
             team=team,
             user=user,
+            email=address,
             question=text,
             asked_by=actor,
             created_at=moment,
@@ -149,7 +167,22 @@ def _open(
                 conversation=conversation, actor=actor, status=Status.ON_HOLD, at=moment
             )
         _tell_the_asked(consult=consult, actor=actor)
+        if consult.email:
+            consult_emailed.send(sender=Consult, consult=consult, reply=None)
     return consult
+
+
+def _outside_address(email: str) -> str:
+    address = email.strip().lower()
+    if not address:
+        return ""
+    if len(address) > 320:
+        raise ValidationFailed("The email address is too long.", field="email")
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationFailed(f"{email.strip()} is not an email address.", field="email") from None
+    return address
 
 
 def _tell_the_asked(*, consult: Consult, actor: User) -> None:
@@ -173,7 +206,8 @@ def consult_reply(
 
     The first answer marks the consult answered (and dates it, for the consult
     SLA and metrics); the owner and the asker are told of each answer, the
-    people asked of each follow-up.
+    people asked of each follow-up (on an outside consult, the address asked
+    is emailed it: ``signals.consult_emailed``).
     """
     text = _text(body, field="body", what="The answer")
     moment = at or timezone.now()
@@ -189,31 +223,8 @@ def consult_reply(
         )
         answering = consult_is_asked_of(user=actor, consult=consult)
         if answering:
-            fields = []
-            if consult.first_answer_at is None:
-                # Stops the first-answer clock for good: a follow-up that makes
-                # the consult wait again does not restart it.
-                consult.first_answer_at = moment
-                fields.append("first_answer_at")
-                late = consult.due_at is not None and moment > consult.due_at
-                if late and consult.breached_at is None:  # before the sweep noticed
-                    consult.breached_at = moment
-                    fields.append("breached_at")
-                conversation_record_consult(
-                    conversation=consult.conversation,
-                    kind=EventKind.CONSULT_ANSWERED,
-                    actor=actor,
-                    consult_id=consult.pk,
-                    asked_of=consult.asked_of,
-                    at=moment,
-                )
-            if consult.status == ConsultStatus.OPEN:
-                consult.status = ConsultStatus.ANSWERED
-                fields.append("status")
-            if fields:
-                consult.save(update_fields=fields)
-            owners = [consult.asked_by, consult.conversation.assignee]
-            recipients = [u for u in owners if u is not None and u != actor]
+            _record_answer(consult=consult, actor=actor, moment=moment)
+            recipients = _owners(consult=consult, besides=actor)
             title = f"{actor} answered about #{consult.conversation_id}"
         else:
             if consult.status == ConsultStatus.ANSWERED:
@@ -221,6 +232,8 @@ def consult_reply(
                 consult.save(update_fields=["status"])
             recipients = consult_people_asked(consult=consult, besides=actor)
             title = f"{actor} followed up on the consult about #{consult.conversation_id}"
+            if consult.email:
+                consult_emailed.send(sender=Consult, consult=consult, reply=reply)
         notification_send(
             recipients=recipients,
             title=title,
@@ -234,6 +247,86 @@ def consult_reply(
     return reply
 
 
+def consult_reply_external(
+    *, consult_id: int, sender: str, body: str, at: datetime | None = None
+) -> ConsultReply:
+    """An answer that came by email to an outside consult's signed address.
+
+    The email channel calls this once it has checked the signature; the
+    sender is recorded as written, also when it is not the address asked (a
+    colleague of the supplier answering): the thread shows both. It counts
+    as an answer like one from inside: the first stops the clock.
+    """
+    text = _text(body, field="body", what="The answer")
+    moment = at or timezone.now()
+    address = sender.strip().lower()[:320]
+    with transaction.atomic():
+        consult = (
+            Consult.objects.select_for_update(of=("self",))
+            .select_related("conversation", "asked_by")
+            .filter(pk=consult_id)
+            .first()
+        )
+        if consult is None or not consult.email:
+            raise NotFound(f"Consult {consult_id} not found.")
+        if consult.status == ConsultStatus.CLOSED:
+            raise Conflict(f"Consult #{consult.pk} is closed.", field="body")
+        reply = ConsultReply.objects.create(
+            consult=consult, author=None, author_email=address, body=text, created_at=moment
+        )
+        # The conversation's history names an actor: the system user stands
+        # for someone outside, as it does for triggers.
+        _record_answer(consult=consult, actor=system_user_get(), moment=moment)
+        other = "" if address == consult.email else f" (asked: {consult.email})"
+        notification_send(
+            recipients=_owners(consult=consult, besides=None),
+            title=f"{address}{other} answered by email about #{consult.conversation_id}",
+            body=text,
+            conversation=consult.conversation,
+            dedupe_key=f"consult-reply:{reply.pk}",
+            kind=NotificationKind.CONSULT,
+            url=f"/app/consults/{consult.pk}/",
+        )
+    return reply
+
+
+def _owners(*, consult: Consult, besides: User | None) -> list[User]:
+    """Who hears of an answer: the asker and the conversation's assignee."""
+    owners = [consult.asked_by, consult.conversation.assignee]
+    found: list[User] = []
+    for user in owners:
+        if user is not None and user != besides and user not in found:
+            found.append(user)
+    return found
+
+
+def _record_answer(*, consult: Consult, actor: User, moment: datetime) -> None:
+    """An answer on a locked consult: the first stops the clock and is an event."""
+    fields = []
+    if consult.first_answer_at is None:
+        # Stops the first-answer clock for good: a follow-up that makes
+        # the consult wait again does not restart it.
+        consult.first_answer_at = moment
+        fields.append("first_answer_at")
+        late = consult.due_at is not None and moment > consult.due_at
+        if late and consult.breached_at is None:  # before the sweep noticed
+            consult.breached_at = moment
+            fields.append("breached_at")
+        conversation_record_consult(
+            conversation=consult.conversation,
+            kind=EventKind.CONSULT_ANSWERED,
+            actor=actor,
+            consult_id=consult.pk,
+            asked_of=consult.asked_of,
+            at=moment,
+        )
+    if consult.status == ConsultStatus.OPEN:
+        consult.status = ConsultStatus.ANSWERED
+        fields.append("status")
+    if fields:
+        consult.save(update_fields=fields)
+
+
 def _tell_the_mentioned(*, consult: Consult, reply: ConsultReply, already: set[int]) -> None:
     """@names in a consult reply notify those named who may see the consult."""
     named = [
@@ -241,6 +334,7 @@ def _tell_the_mentioned(*, consult: Consult, reply: ConsultReply, already: set[i
         for user in mentioned_users(text=reply.body)
         if user.pk not in already
         and user != reply.author
+        and reply.author is not None
         and consult_visible_to(user=user).filter(pk=consult.pk).exists()
     ]
     if named:

@@ -1,4 +1,4 @@
-"""Forms for consults: ask a team or a person, answer, and the queue's filter."""
+"""Forms for consults: ask a team, a person or an outside address; answer; filter the queue."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ class ConsultForm(forms.Form):
 
     team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Ask team")
     user = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Or a person")
+    email = forms.EmailField(
+        required=False,
+        max_length=320,
+        label="Or an outside email address",
+        help_text="A supplier or a carrier: the question is emailed; replies come back here.",
+    )
     question = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20_000,
@@ -44,8 +50,10 @@ class ConsultForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("team") and not data.get("user"):
-            self.add_error("team", "Choose a team or a person to ask.")
+        if data.get("email") and (data.get("team") or data.get("user")):
+            self.add_error("email", "Ask a team or person, or an outside address, not both.")
+        elif not data.get("team") and not data.get("user") and not data.get("email"):
+            self.add_error("team", "Choose a team or a person to ask. Or an outside email address.")
         return data
 
 

@@ -103,3 +103,31 @@ def usable_address(written: str) -> str:
         return normalize_identity(kind=IdentityKind.EMAIL, value=f"{local}@{domain}")
     except ValidationFailed:
         return ""
+
+
+# Consults to outside addresses thread back by a tag of their own: a letter
+# and a salt no conversation address shares, so neither can be read as the other.
+_CONSULT_SALT = "concord.channels.email.consult"
+_CONSULT_TOKEN = re.compile(r"^k(\d{1,18})-([0-9a-f]{16})$")
+
+
+def _consult_signature(consult_id: int) -> str:
+    return salted_hmac(_CONSULT_SALT, str(consult_id), algorithm="sha256").hexdigest()[:16]
+
+
+def consult_address(*, mailbox_address: str, consult_id: int) -> str:
+    """``support+k7-<hmac>@example.com``: where a supplier's answer to consult 7 goes."""
+    base, _, domain = split_address(mailbox_address)
+    return f"{base}+k{consult_id}-{_consult_signature(consult_id)}@{domain}"
+
+
+def consult_from_address(address: str) -> int | None:
+    """The consult a signed consult address names, or None if unsigned or forged."""
+    _, tag, _ = split_address(address)
+    found = _CONSULT_TOKEN.match(tag)
+    if found is None:
+        return None
+    consult_id = int(found.group(1))
+    if not hmac.compare_digest(found.group(2), _consult_signature(consult_id)):
+        return None
+    return consult_id

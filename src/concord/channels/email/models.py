@@ -137,6 +137,7 @@ class InboundEmail(models.Model):
 class OutboundKind(models.TextChoices):
     REPLY = "reply", "Agent reply"
     ACKNOWLEDGEMENT = "ack", "Automatic acknowledgement"
+    CONSULT = "consult", "Consult to an outside address"
 
 
 class OutboundStatus(models.TextChoices):
@@ -155,6 +156,22 @@ class OutboundEmail(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A consult's question or the owner's follow-up, mailed to the consult's
+    # outside address (``conversation`` is the consult's, ``message`` empty).
+    consult = models.ForeignKey(
+        "collaboration.Consult",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    consult_reply = models.ForeignKey(
+        "collaboration.ConsultReply",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     kind = models.CharField(max_length=8, choices=OutboundKind.choices)
     rfc_message_id = models.CharField(max_length=300, unique=True)

@@ -94,7 +94,10 @@ def conversation_ids_for_message_ids(
     # Newest first, so the first row seen for an id is the one that counts.
     sent: dict[str, tuple[tuple[datetime, int], int | None]] = {}
     for rfc_id, conversation_id, created_at, pk in (
+        # A consult's email went to a supplier, not the customer: an answer
+        # to it is threaded by its signed address, never into the conversation.
         OutboundEmail.objects.filter(rfc_message_id__in=every)
+        .exclude(kind=OutboundKind.CONSULT)
         .order_by("-created_at", "-id")
         .values_list("rfc_message_id", "conversation_id", "created_at", "id")
     ):
@@ -190,3 +193,20 @@ def delivery_states(*, message_ids: Iterable[int]) -> dict[int, OutboundEmail]:
         )
         if row.message_id is not None
     }
+
+
+def consult_delivery_states(*, consult_ids: Iterable[int]) -> dict[int, OutboundEmail]:
+    """The newest email sent for each of these outside consults, by consult id (one query)."""
+    ids = list(consult_ids)
+    if not ids:
+        return {}
+    found: dict[int, OutboundEmail] = {}
+    rows = (
+        OutboundEmail.objects.filter(consult_id__in=ids, kind=OutboundKind.CONSULT)
+        .order_by("-created_at", "-id")
+        .only("consult_id", "status", "last_error", "sent_at", "to_address")
+    )
+    for row in rows:
+        if row.consult_id is not None:
+            found.setdefault(row.consult_id, row)
+    return found

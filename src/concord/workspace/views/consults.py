@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concord.accounts.models import User
 from concord.accounts.selectors import staff_directory, team_get, user_get
+from concord.channels.email.selectors import consult_delivery_states
 from concord.collaboration.models import Consult
 from concord.collaboration.selectors import (
     consult_get_for_user,
@@ -46,6 +47,7 @@ class ConsultView:
     answering: bool  # the viewer is among those asked: their reply is an answer
     overdue: bool
     due_soon: bool  # past the consult's warning time, not yet overdue
+    delivery: str = ""  # an outside consult's latest email: its status, e.g. "sent"
 
 
 def consult_panel(
@@ -59,6 +61,7 @@ def consult_panel(
     now = timezone.now()
     consults = consults_for_conversation(user=user, conversation_id=conversation.pk)
     rights = consult_rights(user=user, consults=consults, may_work=may_work)
+    emails = consult_delivery_states(consult_ids=[c.pk for c in consults if c.email])
     views = [
         ConsultView(
             consult=c,
@@ -67,6 +70,7 @@ def consult_panel(
             answering=r.asked,
             overdue=c.is_overdue(now=now),
             due_soon=c.is_due_soon(now=now),
+            delivery=emails[c.pk].get_status_display() if c.pk in emails else "",
         )
         for c, r in zip(consults, rights, strict=True)
     ]
@@ -110,6 +114,7 @@ def consult_ask(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 team=team,
                 user=asked,
+                email=data["email"] or "",
                 question=data["question"],
                 due_at=due,
                 hold=data["hold"],

@@ -27,6 +27,7 @@ from concord.channels.email.models import (
 )
 from concord.channels.email.parsing import EmailRejected
 from concord.channels.email.selectors import mailbox_addresses
+from concord.channels.email.services.consults import consult_addressed, record_consult_answer
 from concord.channels.email.services.prepare import Prepared, prepare
 from concord.channels.email.services.raw import (
     content_hash,
@@ -224,7 +225,12 @@ def _record_batch(
     seen: set[str] = set()
     for inbound in locked:
         ready = prepared.get(inbound.pk)
-        if ready is None or ready.parsed.report is not None or _refers(ready, seen):
+        if (
+            ready is None
+            or ready.parsed.report is not None
+            or _refers(ready, seen)
+            or consult_addressed(inbound=inbound, prepared=ready) is not None
+        ):
             alone.append(inbound)
         else:
             try:
@@ -286,6 +292,12 @@ def _process_one(
                 inbound.save(update_fields=PROCESSED_FIELDS)
                 return inbound
             check_sender(prepared=prepared, addresses=mailbox_addresses())
+            consult_id = consult_addressed(inbound=inbound, prepared=prepared)
+            if consult_id is not None:  # an answer from outside, not a customer's message
+                record_consult_answer(
+                    inbound=inbound, prepared=prepared, consult_id=consult_id, at=at
+                )
+                return inbound
             record_messages(entries=[(inbound, prepared)], at=at, stored_files=stored_files)
             return inbound
     except EmailRejected as rejected:

@@ -405,6 +405,10 @@ def _failed(row: OutboundEmail, error: Exception) -> None:
 
 def build_email(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
     """The email for a queued row: threading headers, signed Reply-To, text and HTML."""
+    if outbound.kind == OutboundKind.CONSULT:  # to an outside address, not the customer
+        from concord.channels.email.services.consults import build_consult_email
+
+        return build_consult_email(outbound=outbound)
     mailbox = outbound.mailbox
     conversation = outbound.conversation
     message = outbound.message

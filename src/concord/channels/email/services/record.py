@@ -18,7 +18,13 @@ from django.db.models import Field
 from django.utils import timezone
 
 from concord.channels.email.addresses import conversation_from_address, conversation_from_subject
-from concord.channels.email.models import InboundEmail, InboundKind, InboundStatus, SenderSource
+from concord.channels.email.models import (
+    InboundEmail,
+    InboundKind,
+    InboundStatus,
+    OutboundKind,
+    SenderSource,
+)
 from concord.channels.email.parsing import EmailRejected, ParsedEmail
 from concord.channels.email.reports import DeliveryReport
 from concord.channels.email.selectors import (
@@ -246,7 +252,11 @@ def record_report(*, inbound: InboundEmail, report: DeliveryReport, at: datetime
     inbound.kind = InboundKind.BOUNCE if report.kind == "bounce" else InboundKind.COMPLAINT
     original = outbound_by_message_id(message_id=report.original_message_id)
     conversation = original.conversation if original is not None else None
-    if conversation is None and report.original_message_id:
+    if original is not None and original.kind == OutboundKind.CONSULT:
+        # A supplier's address failed, not the customer's: the consult panel
+        # shows the email bounced; the conversation's history is not the place.
+        conversation = None
+    elif conversation is None and report.original_message_id:
         conversation = conversation_for_message_ids(message_ids=[report.original_message_id])
     what = "complaint (marked as spam)" if report.kind == "complaint" else report.action or "bounce"
     detail = " ".join(part for part in (what, report.status, report.diagnostic) if part)
@@ -276,5 +286,7 @@ def record_report(*, inbound: InboundEmail, report: DeliveryReport, at: datetime
             if identity is not None:
                 dead.append(address)
     inbound.reason = detail + (f"\nMarked undeliverable: {', '.join(dead)}" if dead else "")
-    if conversation is None:
+    if original is not None and original.consult_id is not None:
+        inbound.reason += f"\nAbout the email of consult #{original.consult_id}."
+    elif conversation is None:
         inbound.reason += "\nNo conversation sent the email this report is about."
