@@ -54,6 +54,17 @@ def consults(query: MetricQuery) -> QuerySet[Consult]:
 
 # The breakdown's key for a consult that asks a person outside any team.
 NO_TEAM = "(a person, no team)"
+
+
+def _asked_of(team: str | None, email: str | None) -> str:
+    """The breakdown's key: the team's name, the outside party's mail domain, or NO_TEAM."""
+    if team:
+        return team
+    if email:
+        return f"Outside: {email.rpartition('@')[2]}"
+    return NO_TEAM
+
+
 # A consult first answered: asked, answered, the consulted team's name and calendar.
 Answered = tuple[datetime, datetime, str | None, int | None]
 
@@ -73,10 +84,10 @@ def consult_answer_time(*, query: MetricQuery) -> MetricResult:
     figures worked out here, on either database.
     """
     found: list[Answered] = [
-        (asked, answered, team, calendar)
-        for asked, answered, team, calendar in consults(query)
+        (asked, answered, _asked_of(team, email), calendar)
+        for asked, answered, team, email, calendar in consults(query)
         .filter(first_answer_at__gte=query.start, first_answer_at__lt=query.end)
-        .values_list("created_at", "first_answer_at", "team__name", "team__calendar_id")
+        .values_list("created_at", "first_answer_at", "team__name", "email", "team__calendar_id")
         .order_by()
         if answered is not None
     ]
@@ -89,7 +100,7 @@ def consult_answer_time(*, query: MetricQuery) -> MetricResult:
         else:
             seconds = seconds_of(asked, answered, calendar)
         samples.append((answered, max(0.0, seconds)))
-        per_team[team or NO_TEAM].append(max(0.0, seconds))
+        per_team[team or NO_TEAM].append(max(0.0, seconds))  # team: _asked_of's key
     result = bucketed_durations(samples, query=query)
     medians = {team: median(sorted(values)) for team, values in sorted(per_team.items())}
     return replace(result, breakdown=medians)
@@ -130,12 +141,12 @@ def consults_asked(*, query: MetricQuery) -> MetricResult:
     asked = (
         consults(query)
         .filter(created_at__gte=query.start, created_at__lt=query.end)
-        .values_list("created_at", "team__name")
+        .values_list("created_at", "team__name", "email")
         .order_by()
     )
-    for at, team in asked:
+    for at, team, email in asked:
         per_bucket[bisect_right(edges, at)] += 1
-        per_team[team or NO_TEAM] += 1
+        per_team[_asked_of(team, email)] += 1
     series = [
         BucketResult(lo, hi, counted(n, unit="consults"))
         for (lo, hi), n in zip(windows, per_bucket, strict=False)

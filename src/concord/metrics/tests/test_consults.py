@@ -221,3 +221,21 @@ def test_who_sees_which_departments(
     assert len(everything) == 4
     teamless = factories.UserFactory.create(username="tim", role=Role.AGENT)
     assert department_report_teams(user=teamless) == []
+
+
+def test_an_outside_party_counts_under_its_mail_domain(agent: User, support: Team) -> None:
+    from concord.channels.email.services.mailboxes import mailbox_create
+    from concord.metrics.selectors.consults import consults_asked
+
+    mailbox_create(name="Acme Support", address="support@acme.test", team=support)
+    conversation = opened(team=support)
+    with suppressed():
+        consult_open(
+            conversation=conversation,
+            actor=agent,
+            email="Dispatch@Carrier.example",
+            question="Where is parcel 42?",
+            at=T0 + H,
+        )
+    result = consults_asked(query=period())
+    assert result.breakdown == {"Outside: carrier.example": 1}
