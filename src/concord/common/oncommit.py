@@ -25,20 +25,28 @@ _pending: ContextVar[dict[str, tuple[Flush, list[Any]]] | None] = ContextVar(
 
 @contextmanager
 def batched_on_commit() -> Iterator[None]:
-    """Gather ``on_commit_batched`` work in this block; register it once per key at its end.
+    """Gather ``on_commit_batched`` work in this block; hand it over once per key after commit.
 
-    Use it inside the transaction whose commit the work must follow. If the
-    block raises, nothing is registered (the transaction is rolling back).
+    Use it inside the transaction whose commit the work must follow. The one
+    hook is registered when the block starts, so it runs before the hooks the
+    block's writes register (one of which may fail, e.g. a locked database,
+    and stop Django from running the hooks after it), and it is robust: a
+    failure is logged and does not stop the others either. A rolled-back
+    transaction runs no hooks at all.
     """
     gathered: dict[str, tuple[Flush, list[Any]]] = {}
+
+    def flush_all() -> None:
+        for flush, items in gathered.values():
+            if items:
+                flush(list(items))
+
+    transaction.on_commit(flush_all, robust=True)
     token = _pending.set(gathered)
     try:
         yield
     finally:
         _pending.reset(token)
-    for flush, items in gathered.values():
-        if items:
-            transaction.on_commit(partial(flush, list(items)))
 
 
 def on_commit_batched(*, key: str, items: Sequence[Any], flush: Flush) -> None:

@@ -51,7 +51,10 @@ from concord.problems.selectors import problem_may_manage
 logger = logging.getLogger(__name__)
 
 _engine = Engine(loaders=[("django.template.loaders.locmem.Loader", {})], autoescape=False)
-CHUNK = 50
+# Customers per transaction: short enough that the write lock it holds never
+# makes other writers (the worker's other tasks, the scheduler) wait past
+# SQLite's busy timeout on a loaded machine.
+CHUNK = 25
 # Channels with no way to send a message later (a call): the customer is written to by email.
 _NO_OUTBOUND = frozenset({Channel.PHONE})
 _DONE = (Status.SOLVED, Status.CLOSED)
@@ -264,8 +267,8 @@ def announcement_run(*, announcement_id: int, limit: int | None = None) -> int:
                 lease_until=timezone.now() + _lease()
             )
         handled += len(pending)
-    else:
-        Announcement.objects.filter(pk=announcement_id).update(lease_until=None)
+    else:  # stopped at ``limit``: free at once for the next run
+        Announcement.objects.filter(pk=announcement_id).update(lease_until=timezone.now())
     return handled
 
 
@@ -352,9 +355,12 @@ def _deliver(
 def announcements_resume(*, now: datetime | None = None) -> int:
     """The scheduler's job: carry on announcements whose runner died (lease lapsed)."""
     moment = now or timezone.now()
+    # Never taken (its task still queued behind others) only once a lease's
+    # time has passed since it started: the task normally gets there first.
+    never_taken = Q(lease_until__isnull=True, created_at__lt=moment - _lease())
     stalled = list(
         Announcement.objects.filter(status=AnnouncementStatus.SENDING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
+        .filter(never_taken | Q(lease_until__lt=moment))
         .values_list("pk", flat=True)
     )
     handled = 0

@@ -136,7 +136,9 @@ def test_a_run_killed_halfway_resumes_without_telling_anyone_twice(
     # The first run stops after 5 (as a killed worker would, between two chunks);
     # its hold on the announcement lapses, and the resume job finishes it.
     assert announcement_run(announcement_id=announcement.pk, limit=5) == 5
-    Announcement.objects.filter(pk=announcement.pk).update(lease_until=None)
+    Announcement.objects.filter(pk=announcement.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
     assert announcements_resume() == 7
     assert announcements_resume() == 0
     _send_queued()
@@ -162,6 +164,11 @@ def test_a_second_runner_backs_off_while_the_first_holds_it(
     assert announcements_resume() == 0
     with pytest.raises(Conflict, match="still being sent"):
         announcement_start(problem=problem, actor=agent, body=BODY)
+    # Never taken yet (its task is queued): the resume job leaves it to the task…
+    Announcement.objects.filter(pk=announcement.pk).update(lease_until=None)
+    assert announcements_resume() == 0
+    # …until a lease's time has passed since it started.
+    assert announcements_resume(now=timezone.now() + timedelta(minutes=2)) == 1
 
 
 def test_voters_without_a_conversation_get_one_and_only_owners_announce(
