@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from concord.accounts.models import User
@@ -36,6 +38,18 @@ class DemandRow:
         return "steady"
 
 
+def _count(model: type[ProblemLink] | type[ProblemVote], **filters: Any) -> Coalesce:
+    """How many of ``model``'s rows each request has (matching ``filters``), as a subquery."""
+    rows = (
+        model.objects.filter(problem_id=OuterRef("pk"), **filters)
+        .order_by()
+        .values("problem_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def feature_demand(
     *, user: User, order: str = "votes", now: datetime | None = None, limit: int = 200
 ) -> list[DemandRow]:
@@ -50,24 +64,21 @@ def feature_demand(
         problem_visible_to(user=user)
         .filter(kind=ProblemKind.FEATURE)
         .select_related("team")
+        # One subquery per figure, not Count(distinct) over joins: joining
+        # votes and links together multiplies them (votes times links per request).
         .annotate(
-            vote_count=Count("votes", distinct=True),
-            link_count=Count("links", distinct=True),
-            recent_votes=Count(
-                "votes", filter=Q(votes__created_at__gte=recent_from), distinct=True
+            vote_count=_count(ProblemVote),
+            link_count=_count(ProblemLink),
+            recent_votes=_count(ProblemVote, created_at__gte=recent_from),
+            before_votes=_count(
+                ProblemVote, created_at__gte=before_from, created_at__lt=recent_from
             ),
-            before_votes=Count(
-                "votes",
-                filter=Q(votes__created_at__gte=before_from, votes__created_at__lt=recent_from),
-                distinct=True,
-            ),
-            recent_links=Count("links", filter=Q(links__linked_at__gte=recent_from), distinct=True),
-            before_links=Count(
-                "links",
-                filter=Q(links__linked_at__gte=before_from, links__linked_at__lt=recent_from),
-                distinct=True,
-            ),
-        )[:limit]
+            recent_links=_count(ProblemLink, linked_at__gte=recent_from),
+            before_links=_count(ProblemLink, linked_at__gte=before_from, linked_at__lt=recent_from),
+        )
+        # As before, when the counts grouped the rows (which drops Meta.ordering):
+        # the first ``limit`` by id, ranked below.
+        .order_by("pk")[:limit]
     )
     ids = [p.pk for p in requests]
     askers: dict[int, set[int]] = {pk: set() for pk in ids}

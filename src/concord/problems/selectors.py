@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from concord.accounts.models import Role, Team, User
 from concord.common.errors import NotFound
@@ -25,6 +26,7 @@ from concord.problems.models import (
     ProblemEvent,
     ProblemKind,
     ProblemLink,
+    ProblemVote,
     RecipientState,
 )
 
@@ -89,11 +91,25 @@ def problem_list(
         qs = qs.filter(closed_at__isnull=True)
     if search.strip():
         qs = qs.filter(title__icontains=search.strip())
+    # One subquery per count, not Count(distinct) over joins: joining links and
+    # votes together multiplies them (a problem's links times its votes).
     return qs.annotate(
-        link_count=Count("links", distinct=True),
-        customer_count=Count("links__conversation__customer", distinct=True),
-        vote_count=Count("votes", distinct=True),
+        link_count=_per_problem(ProblemLink, Count("pk")),
+        customer_count=_per_problem(ProblemLink, Count("conversation__customer", distinct=True)),
+        vote_count=_per_problem(ProblemVote, Count("pk")),
     ).order_by("-created_at", "-id")
+
+
+def _per_problem(model: type[ProblemLink] | type[ProblemVote], count: Count) -> Coalesce:
+    """``count`` over ``model``'s rows of each problem, as a correlated subquery (0 if none)."""
+    rows = (
+        model.objects.filter(problem_id=OuterRef("pk"))
+        .order_by()
+        .values("problem_id")
+        .annotate(n=count)
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def problems_for_conversation(*, user: User, conversation: Conversation) -> list[Problem]:
@@ -110,10 +126,21 @@ def problem_linked_conversations(
     *, user: User, problem: Problem, limit: int = 200
 ) -> list[Conversation]:
     """Linked conversations ``user`` may read (a collaborator sees only those consulted to them)."""
-    linked = ProblemLink.objects.filter(problem_id=problem.pk, conversation_id=OuterRef("pk"))
+    links = ProblemLink.objects.filter(problem_id=problem.pk)
+    count = links.count()
+    newest = Conversation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if user.role != Role.COLLABORATOR and count * count > limit * newest:
+        # Many links: walking the conversations newest first meets ``limit``
+        # linked ones after about limit * all / count of them, fewer rows than
+        # reading every link and sorting (a collaborator sees few, so never).
+        wanted = Q(Exists(links.filter(conversation_id=OuterRef("pk"))))
+    else:
+        # Few links (most problems): read them through the problem's index,
+        # rather than probing the conversations until the history runs out.
+        wanted = Q(pk__in=links.values("conversation_id"))
     return list(
         conversation_visible_to(user=user)
-        .filter(Exists(linked))
+        .filter(wanted)
         .select_related("customer", "customer__organization", "assignee", "team")
         .order_by("-updated_at", "-id")[:limit]
     )
@@ -141,25 +168,41 @@ def problem_impact(*, problem: Problem) -> Impact:
     customers = Customer.objects.filter(conversations__problem_links__problem_id=problem.pk)
     channel_labels = dict(Channel.choices)
     tier_labels = dict(Tier.choices)
+    # Two passes over the links, not five: conversations by channel and status,
+    # customers by tier and organization; the figures are sums of those groups
+    # (each conversation has one channel and status, each customer one tier and
+    # organization, so distinct customers per group add up without counting twice).
+    per_channel: dict[str, int] = {}
+    open_conversations = 0
+    closed = {Status.SOLVED, Status.CLOSED}
+    for row in conversations.values("channel", "status").annotate(n=Count("id")).order_by():
+        per_channel[row["channel"]] = per_channel.get(row["channel"], 0) + row["n"]
+        if row["status"] not in closed:
+            open_conversations += row["n"]
+    per_tier: dict[str, int] = {}
+    per_organization: dict[str, int] = {}
+    for group in (
+        customers.values("tier", "organization__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        per_tier[group["tier"]] = per_tier.get(group["tier"], 0) + group["n"]
+        name = group["organization__name"]
+        if name is not None:
+            per_organization[name] = per_organization.get(name, 0) + group["n"]
     by_channel = [
-        (channel_labels.get(row["channel"], row["channel"]), row["n"])
-        for row in conversations.values("channel").annotate(n=Count("id")).order_by("-n")
+        (channel_labels.get(channel, channel), n)
+        for channel, n in sorted(per_channel.items(), key=lambda item: -item[1])
     ]
     by_tier = [
-        (tier_labels.get(row["tier"], row["tier"]), row["n"])
-        for row in customers.values("tier").annotate(n=Count("id", distinct=True)).order_by("-n")
+        (tier_labels.get(tier, tier), n)
+        for tier, n in sorted(per_tier.items(), key=lambda item: -item[1])
     ]
-    organizations = [
-        (row["organization__name"], row["n"])
-        for row in customers.filter(organization__isnull=False)
-        .values("organization__name")
-        .annotate(n=Count("id", distinct=True))
-        .order_by("-n", "organization__name")[:10]
-    ]
+    organizations = sorted(per_organization.items(), key=lambda item: (-item[1], item[0]))[:10]
     return Impact(
         conversations=links.count(),
-        open_conversations=conversations.exclude(status__in=[Status.SOLVED, Status.CLOSED]).count(),
-        customers=customers.distinct().count(),
+        open_conversations=open_conversations,
+        customers=sum(per_tier.values()),
         by_channel=by_channel,
         by_tier=by_tier,
         organizations=organizations,
@@ -219,8 +262,6 @@ def feature_requests_for_portal(*, customer: Customer | None) -> list[Problem]:
         .order_by("-vote_count", "-created_at")
     )
     if customer is not None:
-        from concord.problems.models import ProblemVote
-
         qs = qs.annotate(
             voted=Exists(
                 ProblemVote.objects.filter(problem_id=OuterRef("pk"), customer_id=customer.pk)
