@@ -60,11 +60,6 @@ def render(text: str, context: dict[str, object]) -> str:
     return _engine.from_string(text).render(Context(context, autoescape=False)).strip()
 
 
-def slack_escape(text: str) -> str:
-    """Slack's own escaping: the three characters its message markup is made of."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def escape_values(context: dict[str, object], escape: Callable[[str], str]) -> dict[str, object]:
     """The same context with every string value escaped (the template's own text is kept)."""
     return {

@@ -41,12 +41,16 @@ def batched_on_commit() -> Iterator[None]:
             if items:
                 flush(list(items))
 
-    transaction.on_commit(flush_all, robust=True)
+    in_transaction = transaction.get_connection().in_atomic_block
+    if in_transaction:
+        transaction.on_commit(flush_all, robust=True)
     token = _pending.set(gathered)
     try:
         yield
     finally:
         _pending.reset(token)
+    if not in_transaction:  # autocommit: each write is committed already
+        flush_all()
 
 
 def on_commit_batched(*, key: str, items: Sequence[Any], flush: Flush) -> None:

@@ -15,6 +15,7 @@ from concord.accounts.models import User
 from concord.accounts.selectors import user_zone
 from concord.accounts.services import SYSTEM_USERNAME
 from concord.common.errors import NotFound, ValidationFailed
+from concord.common.slack import slack_escape
 from concord.conversations.models import Conversation, Event, EventKind
 from concord.conversations.selectors import conversation_visible_to
 from concord.notifications.models import (
@@ -282,9 +283,12 @@ def _post_team_mentions(*, conversation: Conversation, event: Event) -> int:
         author = str(event.actor_user) if event.actor_user is not None else "Someone"
         link = settings.CONCORD_BASE_URL + reverse("workspace:conversation", args=[conversation.pk])
         names = ", ".join(f"@{slug}" for slug in slugs)
+        # Subject and note are customer and agent words: escaped, they cannot
+        # become Slack markup (a <!channel> ping, a disguised link).
+        subject = slack_escape(conversation.subject or "(no subject)")
         message = (
-            f"{author} mentioned {names} on <{link}|#{conversation.pk} "
-            f"{conversation.subject or '(no subject)'}>: {_excerpt(text)}"
+            f"{slack_escape(author)} mentioned {slack_escape(names)} on <{link}|#{conversation.pk} "
+            f"{subject}>: {slack_escape(_excerpt(text))}"
         )
         if slack_post(
             channel=channel, text=message, dedupe_key=f"event:{event.pk}:slack:{channel.pk}"

@@ -14,6 +14,7 @@ email channel, which guards its own sends).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,6 +60,8 @@ CHUNK = 25
 _NO_OUTBOUND = frozenset({Channel.PHONE})
 _DONE = (Status.SOLVED, Status.CLOSED)
 
+_OUTBOUND_SUBJECT = "An update on the problem you reported"
+
 PLACEHOLDERS = (
     "customer.name",
     "problem.title",
@@ -73,14 +76,18 @@ PLACEHOLDERS = (
 def default_body(*, problem: Problem) -> str:
     lines = ["Hello {{ customer.name }},", ""]
     lines.append(
-        "Good news about {{ problem.title }}: {{ problem.status|lower }}."
+        "Good news about the problem you reported: {{ problem.status|lower }}."
         if problem.is_final
-        else "An update about {{ problem.title }}: {{ problem.status|lower }}."
+        else "An update on the problem you reported: {{ problem.status|lower }}."
     )
     if problem.public_note:
         lines += ["", "{{ problem.public_note }}"]
     lines += ["", "Thank you for your patience. Just reply if anything is still not right."]
     return "\n".join(lines)
+
+
+# Tags a message has no use for, and that could read files or eat memory.
+_REFUSED_TAGS = ("include", "extends", "lorem", "debug", "ssi", "load", "templatetag")
 
 
 def _check_body(body: str) -> str:
@@ -89,11 +96,37 @@ def _check_body(body: str) -> str:
         raise ValidationFailed("The message is empty.", field="body")
     if len(text) > 20_000:
         raise ValidationFailed("The message is longer than 20000 characters.", field="body")
+    for tag in _REFUSED_TAGS:
+        if re.search(r"{%-?\s*" + tag + r"\b", text):
+            raise ValidationFailed(f"The message cannot use {{% {tag} %}}.", field="body")
     try:
-        _engine.from_string(text)
+        template = _engine.from_string(text)
     except TemplateSyntaxError as error:
         raise ValidationFailed(f"The message has a template error: {error}", field="body") from None
+    # Rendered once with a customer who has a conversation and once without:
+    # an error that shows only for some customers is refused here, not mid-run.
+    for context in _SAMPLE_CONTEXTS:
+        try:
+            template.render(Context(context))
+        except Exception as error:  # any failure of a placeholder or filter
+            raise ValidationFailed(
+                f"The message cannot be rendered: {error}", field="body"
+            ) from None
     return text
+
+
+_SAMPLE_CONTEXTS = (
+    {
+        "customer": {"name": "Ann", "full_name": "Ann Example"},
+        "problem": {"title": "T", "status": "Resolved", "public_note": "N", "eta": "1 May 2027"},
+        "conversation": {"subject": "S", "id": 12},
+    },
+    {
+        "customer": {"name": "there", "full_name": ""},
+        "problem": {"title": "T", "status": "Resolved", "public_note": "", "eta": ""},
+        "conversation": {"subject": "T", "id": ""},
+    },
+)
 
 
 def _context(problem: Problem, customer: Customer, conversation: Conversation | None) -> Context:
@@ -307,6 +340,12 @@ def _tell(*, announcement: Announcement, recipient: AnnouncementRecipient, autho
         except (ValidationFailed, Conflict, NotAllowed) as error:
             state, detail = RecipientState.SKIPPED, str(error)[:300]
             message_id = None
+        except Exception as error:
+            # Whatever else fails for one customer is theirs alone: the run goes
+            # on, and the row says why this one was not told.
+            logger.exception("Announcement %s: customer %s not told", announcement.pk, customer.pk)
+            state, detail = RecipientState.SKIPPED, f"Failed: {type(error).__name__}"[:300]
+            message_id = None
         if message_id is None and state == RecipientState.SENT:
             state, detail = RecipientState.SKIPPED, "No conversation or email address to write to."
     AnnouncementRecipient.objects.filter(pk=recipient.pk).update(
@@ -331,7 +370,8 @@ def _deliver(
         message = conversation_start_outbound(
             customer=customer,
             actor=author,
-            subject=problem.title,
+            # The title is internal (it may quote one customer's words): not a subject.
+            subject=_OUTBOUND_SUBJECT,
             body_text=text,
             status=Status.SOLVED,
         )
@@ -366,5 +406,8 @@ def announcements_resume(*, now: datetime | None = None) -> int:
     handled = 0
     for pk in stalled:
         logger.info("Resuming announcement %s", pk)
-        handled += announcement_run(announcement_id=pk)
+        try:
+            handled += announcement_run(announcement_id=pk)
+        except Exception:  # one announcement's trouble must not stop the others
+            logger.exception("Announcement %s could not be resumed", pk)
     return handled

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -76,9 +76,11 @@ def feature_demand(
             recent_links=_count(ProblemLink, linked_at__gte=recent_from),
             before_links=_count(ProblemLink, linked_at__gte=before_from, linked_at__lt=recent_from),
         )
-        # As before, when the counts grouped the rows (which drops Meta.ordering):
-        # the first ``limit`` by id, ranked below.
-        .order_by("pk")[:limit]
+        # Shipped and declined requests are no longer demand. The ``limit`` most
+        # asked for (votes and links) are kept, then ranked by ``order`` below;
+        # by id, the newest would fall off once there are more than ``limit``.
+        .filter(closed_at__isnull=True)
+        .order_by((F("vote_count") + F("link_count")).desc(), "-pk")[:limit]
     )
     ids = [p.pk for p in requests]
     askers: dict[int, set[int]] = {pk: set() for pk in ids}

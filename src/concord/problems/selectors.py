@@ -271,9 +271,15 @@ def feature_requests_for_portal(*, customer: Customer | None) -> list[Problem]:
 
 
 def problem_public_notes(*, conversation: Conversation) -> list[Problem]:
-    """Open problems linked to a customer's conversation that have a note for them."""
+    """Problems linked to a customer's conversation that have a note for them.
+
+    A problem's title is internal (it may quote another customer's words), so
+    the help centre shows the note alone; a feature request is shown with its
+    title only when it is listed for voting, where the title is public anyway.
+    """
     return list(
         Problem.objects.filter(links__conversation_id=conversation.pk)
+        .filter(Q(kind=ProblemKind.PROBLEM) | Q(portal_visible=True))
         .exclude(public_note="")
         .order_by("created_at", "id")
     )

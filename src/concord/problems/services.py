@@ -290,6 +290,10 @@ def _votable(problem: Problem) -> None:
         from concord.common.errors import NotFound
 
         raise NotFound(f"Feature request {problem.pk} not found.")
+    if problem.is_final:
+        from concord.common.errors import Conflict
+
+        raise Conflict(f"Voting on this request is closed: it is {problem.get_status_display()}.")
 
 
 def problem_vote(*, problem: Problem, customer: Customer, at: datetime | None = None) -> bool:

@@ -15,7 +15,11 @@ _ID = re.compile(r"#?(\d{1,12})")
 
 class ProblemForm(forms.Form):
     kind = forms.ChoiceField(choices=ProblemKind.choices, initial=ProblemKind.PROBLEM)
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(
+        max_length=200,
+        help_text="For the team (and, for a feature request shown for voting, for customers). "
+        "Customers affected by a problem read the note for customers, never this title.",
+    )
     team = forms.TypedChoiceField(coerce=int, label="Owning department")
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -78,3 +82,6 @@ class AnnounceForm(forms.Form):
         required=False, initial=True, label="Solve the linked conversations at the same time"
     )
     confirm = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The latest announcement when the preview was shown: a second click, or the
+    # back button after sending, finds a newer one and previews again.
+    seen = forms.IntegerField(required=False, widget=forms.HiddenInput)

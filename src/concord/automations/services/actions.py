@@ -14,15 +14,11 @@ from concord.accounts.models import User
 from concord.accounts.selectors import team_by_slug, user_get_by_username, users_by_usernames
 from concord.automations.models import ActionKind
 from concord.automations.rules import CompiledAction, split_list
-from concord.automations.templating import (
-    escape_values,
-    render,
-    slack_escape,
-    template_context,
-)
+from concord.automations.templating import escape_values, render, template_context
 from concord.collaboration.selectors import consult_open_to_team
 from concord.collaboration.services import consult_open_automated
 from concord.common.errors import ValidationFailed
+from concord.common.slack import slack_escape
 from concord.conversations.models import Conversation, Event
 from concord.conversations.selectors.facts import conversation_with_context
 from concord.conversations.services import (

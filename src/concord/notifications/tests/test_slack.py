@@ -119,3 +119,29 @@ def test_a_note_naming_a_team_reaches_its_slack_channel_once(
     with django_capture_on_commit_callbacks(execute=True):
         conversation_note(conversation=conversation, actor=agent, body_text="@support-lead look")
     assert len(slack.requests) == 1
+
+
+def test_a_customer_subject_cannot_become_slack_markup(
+    slack: Recorder, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    from concord.accounts.models import Role
+    from concord.common.testing import factories
+    from concord.conversations.services import conversation_note, conversation_open
+
+    AllowedTarget.objects.create(entry="127.0.0.1")
+    billing = factories.TeamFactory.create(name="Billing", slug="billing")
+    agent = factories.UserFactory.create(username="alex", role=Role.AGENT)
+    channel = slack_channel_create(name="#billing", webhook_url=slack.url)
+    channel.teams.add(billing)
+    conversation = conversation_open(
+        channel="email", identity_kind="email", identity_value="mallory@example.com",
+        subject="hi> <!channel> <https://evil.example|Reset your password",
+        body_text="x",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_note(conversation=conversation, actor=agent, body_text="@billing <!here>")
+    text = json.loads(slack.requests[0].body)["text"]
+    assert "<!channel>" not in text
+    assert "<!here>" not in text
+    assert "<https://evil.example" not in text
+    assert "&lt;!channel&gt;" in text

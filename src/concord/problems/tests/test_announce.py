@@ -188,6 +188,43 @@ def test_voters_without_a_conversation_get_one_and_only_owners_announce(
     _send_queued()
     [mail] = sink.handler.received
     assert mail.rcpt_tos == ["vi@example.com"]
-    assert "Good news about Dark mode: shipped." in _text(mail.message)
+    assert "Good news about the problem you reported: shipped." in _text(mail.message)
     started = Conversation.objects.get(customer=voter)
-    assert (started.subject, started.status) == ("Dark mode", Status.SOLVED)
+    # The title is internal: the new conversation does not carry it as its subject.
+    assert (started.subject, started.status) == (
+        "An update on the problem you reported",
+        Status.SOLVED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('{% include "base.html" %}', "cannot use {% include %}"),
+        ("{% lorem 100000000 w %}", "cannot use {% lorem %}"),
+        # Fine for a customer with a conversation, an error for one without (a voter):
+        ("{% if conversation.id|divisibleby:2 %}even{% endif %}", "cannot be rendered"),
+    ],
+)
+def test_a_message_that_could_fail_or_harm_mid_run_is_refused_up_front(
+    problem: Problem, agent: User, support: Team, body: str, reason: str
+) -> None:
+    from concord.common.errors import ValidationFailed
+    from concord.problems.services import problem_link
+
+    problem_link(
+        problem=problem, actor=agent, conversations=[_open(_customer("Nora"), "email", support)]
+    )
+    with pytest.raises(ValidationFailed, match=reason):
+        announcement_preview(problem=problem, actor=agent, body=body)
+    with pytest.raises(ValidationFailed, match=reason):
+        announcement_start(problem=problem, actor=agent, body=body)
+
+
+def test_voting_closes_when_a_request_ships(agent: User, support: Team) -> None:
+    feature = problem_create(
+        actor=agent, title="Dark mode", team=support, kind=ProblemKind.FEATURE, portal_visible=True
+    )
+    problem_set_status(problem=feature, actor=agent, status=ProblemStatus.SHIPPED)
+    with pytest.raises(Conflict, match="closed"):
+        problem_vote(problem=feature, customer=_customer("Vi"))

@@ -45,7 +45,8 @@ def test_an_agent_creates_a_problem_from_a_conversation_and_links_a_selection(
     page = client.get(f"/app/conversations/{first.pk}/").content.decode()
     assert "New problem from this conversation" in page
     form = client.get(f"/app/problems/new/?from={first.pk}").content.decode()
-    assert 'value="Sign-in fails"' in form
+    assert "Sign-in fails" in form  # listed as selected,
+    assert 'value="Sign-in fails"' not in form  # but never made the title
     response = client.post(
         "/app/problems/new/",
         {
@@ -96,6 +97,9 @@ def test_the_owner_previews_then_sends_exactly_what_was_counted(
     client.post(f"/app/problems/{problem.pk}/announce/", {"body": body, "confirm": "3"})
     announcement = Announcement.objects.get()
     assert announcement.total == 3
+    # A second click (or the back button and send again) does not tell them twice.
+    client.post(f"/app/problems/{problem.pk}/announce/", {"body": body, "confirm": "3"})
+    assert Announcement.objects.count() == 1
     progress = client.get(f"/app/problems/{problem.pk}/announce/progress/").content.decode()
     assert re.search(r"Sending:|Sent ", progress)
 
@@ -156,3 +160,33 @@ def test_the_demand_report_ranks_feature_requests(
     page = as_user(supervisor).get("/app/problems/demand/").content.decode()
     assert page.index("Dark mode") < page.index("CSV export")
     assert "rising" in page
+
+
+def test_the_demand_report_keeps_the_most_wanted_open_requests(
+    supervisor: User, support: Team
+) -> None:
+    from concord.problems.demand import feature_demand
+    from concord.problems.models import ProblemStatus
+    from concord.problems.services import problem_set_status
+
+    quiet = [
+        problem_create(actor=supervisor, title=f"Old {n}", team=support, kind=ProblemKind.FEATURE)
+        for n in range(3)
+    ]
+    wanted = problem_create(
+        actor=supervisor, title="Wanted", team=support, kind=ProblemKind.FEATURE,
+        portal_visible=True,
+    )  # fmt: skip
+    shipped = problem_create(
+        actor=supervisor, title="Shipped", team=support, kind=ProblemKind.FEATURE,
+        portal_visible=True,
+    )  # fmt: skip
+    for i in range(2):
+        problem_vote(problem=wanted, customer=customer_create(name=f"W{i}"))
+        problem_vote(problem=shipped, customer=customer_create(name=f"S{i}"))
+    problem_set_status(problem=shipped, actor=supervisor, status=ProblemStatus.SHIPPED)
+    rows = feature_demand(user=supervisor, limit=2)
+    assert rows[0].problem == wanted
+    assert shipped not in [r.problem for r in rows]
+    assert len(rows) == 2
+    assert rows[1].problem in quiet

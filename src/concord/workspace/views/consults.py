@@ -176,13 +176,21 @@ def consult_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(_conversation_page(consult))
 
 
+QUEUE_PAGE = 50
+
+
 @staff_required
 @require_GET
 def consult_list(request: HttpRequest) -> HttpResponse:
     """ "Consults for my team": what was asked of me or my teams, oldest first."""
     user = staff(request)
     answered = request.GET.get("show") == "answered"
-    rows = list(consult_queue(user=user, include_answered=answered)[:200])
+    # The oldest first, a page of them: the queue is worked from the top, and
+    # rendering hundreds of rows is most of the page's time (bench/departments.py).
+    queue = consult_queue(user=user, include_answered=answered)
+    rows = list(queue[: QUEUE_PAGE + 1])
+    more = len(rows) > QUEUE_PAGE
+    rows = rows[:QUEUE_PAGE]
     now = timezone.now()
     return render(
         request,
@@ -191,5 +199,6 @@ def consult_list(request: HttpRequest) -> HttpResponse:
             "section": "consults",
             "rows": [(c, c.is_overdue(now=now), c.is_due_soon(now=now)) for c in rows],
             "answered": answered,
+            "more": more,
         },
     )

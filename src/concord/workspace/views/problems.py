@@ -138,14 +138,8 @@ def problem_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Created{linked}.")
                 return HttpResponseRedirect(_page(problem))
     else:
-        first = selected[0] if selected else None
-        form = ProblemForm(
-            teams=teams,
-            initial={
-                "title": first.subject if first is not None else "",
-                "kind": source.get("kind", ProblemKind.PROBLEM),
-            },
-        )
+        # No title from a customer's subject: it could carry their name or order.
+        form = ProblemForm(teams=teams, initial={"kind": source.get("kind", ProblemKind.PROBLEM)})
     open_problems = list(problem_list(user=user, open_only=True)[:200]) if selected else []
     return render(
         request,
@@ -320,6 +314,13 @@ def problem_announce(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             preview = announcement_preview(problem=problem, actor=user, body=data["body"])
+            latest = announcement_latest(problem=problem)
+            fresh = (data["seen"] or 0) == (latest.pk if latest is not None else 0)
+            if data["confirm"] is not None and not fresh:
+                messages.error(
+                    request, "These customers were just told; look before sending again."
+                )
+                return HttpResponseRedirect(_page(problem) + "#announce")
             if data["confirm"] is not None and data["confirm"] == preview.customers:
                 announcement_start(
                     problem=problem,

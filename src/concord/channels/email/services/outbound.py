@@ -14,6 +14,7 @@ import logging
 import os
 import smtplib
 import socket
+import time
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from email.headerregistry import Address
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import OperationalError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -96,6 +98,8 @@ def outbound_queue_reply(*, message: Message) -> OutboundEmail | None:
         identity.value if identity is not None else ""
     )
     if not to_address:
+        if conversation.channel == Channel.WEB:
+            return None  # a help-centre request without an address: read there only
         raise ValidationFailed("The customer has no email address to reply to.", field="customer")
     author = message.author_user
     if author is not None:
@@ -228,9 +232,22 @@ def outbound_retry(*, outbound: OutboundEmail) -> None:
     ).update(status=OutboundStatus.RETRYING, next_attempt_at=timezone.now())
 
 
+def _pid_namespace() -> str:
+    """This process's pid namespace: two containers sharing a host name have different ones."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"
+
+
+def claim_host() -> str:
+    return f"{socket.gethostname()}/{_pid_namespace()}"
+
+
 def _claimant() -> str:
-    """Who is sending: this host and process, so a restart can tell a dead sender's claims."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+    """Who is sending: host, pid namespace and process, so a restart can tell a dead sender's
+    claims (and never mistakes a live sender in another container for a dead one)."""
+    return f"{claim_host()}:{os.getpid()}"[:100]
 
 
 def outbound_dead_claimants() -> list[str]:
@@ -241,7 +258,7 @@ def outbound_dead_claimants() -> list[str]:
     (it does so before hanging up). A reused process id only delays the
     retake to STALE_CLAIM.
     """
-    host = socket.gethostname()
+    host = claim_host()
     claimants = (
         OutboundEmail.objects.filter(
             status=OutboundStatus.SENDING, claimed_by__startswith=f"{host}:"
@@ -367,14 +384,30 @@ def outbound_send_many(
                 row.sent_at = timezone.now()
                 row.next_attempt_at = None
                 row.last_error = ""
-            row.save(
-                update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
-            )
+            _save_outcome(row)
             rows.append(row)
     finally:
         if connection is not None:
             _close(connection)
     return rows
+
+
+def _save_outcome(row: OutboundEmail) -> None:
+    """Record what the server said, trying again while another writer holds the database.
+
+    After a "250" this write is what keeps the email from going twice: giving
+    up on a busy database (SQLite's lock, under load) would leave it claimed
+    and, once the claim went stale, send it again.
+    """
+    fields = ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+    for wait in (0.5, 1.0, 2.0, 4.0):
+        try:
+            row.save(update_fields=fields)
+            return
+        except OperationalError:
+            logger.warning("Email %s: the database is busy; recording its outcome again", row.pk)
+            time.sleep(wait)
+    row.save(update_fields=fields)
 
 
 def _close(connection: BaseEmailBackend) -> None:

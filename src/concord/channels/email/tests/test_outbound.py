@@ -17,7 +17,7 @@ from concord.channels.email.models import (
     OutboundKind,
     OutboundStatus,
 )
-from concord.channels.email.services.outbound import outbound_due_ids, outbound_send
+from concord.channels.email.services.outbound import claim_host, outbound_due_ids, outbound_send
 from concord.channels.email.tests.conftest import build_email, deliver
 from concord.common.errors import ValidationFailed
 from concord.common.testing import factories
@@ -260,14 +260,13 @@ def test_an_email_a_killed_sender_had_claimed_is_sent_again_at_once(
     """A sender killed mid-send leaves its claim; a process on this host that is gone
     cannot be sending it, so the next attempt takes it up without the ten-minute wait."""
     import os
-    import socket
     import subprocess
 
     conversation = _conversation(mailbox)
     reply = conversation_reply(conversation=conversation, actor=agent, body_text="On its way.")
     gone = subprocess.Popen(["true"])  # noqa: S607 - a process id that no longer exists
     gone.wait()
-    host = socket.gethostname()
+    host = claim_host()
     row = OutboundEmail.objects.get(message=reply)
     OutboundEmail.objects.filter(pk=row.pk).update(
         status=OutboundStatus.SENDING, claimed_at=timezone.now(), claimed_by=f"{host}:{gone.pid}"
@@ -284,3 +283,19 @@ def test_an_email_a_killed_sender_had_claimed_is_sent_again_at_once(
     assert live.pk not in outbound_due_ids()
     assert outbound_send(outbound_id=live.pk).status == OutboundStatus.SENDING
     assert len(sink.handler.received) == 1
+
+
+def test_a_help_centre_request_without_an_email_address_still_takes_replies(
+    mailbox: Mailbox, agent: User
+) -> None:
+    """Web requests are answered by email too, but one from a customer we can only call
+    is answered in the help centre alone; the agent's reply is never refused for it."""
+    from concord.conversations.services import conversation_open
+
+    conversation = conversation_open(
+        channel="web", identity_kind="phone", identity_value="+15550100",
+        subject="Call me back", body_text="Please call.",
+    )  # fmt: skip
+    reply = conversation_reply(conversation=conversation, actor=agent, body_text="Calling now.")
+    assert reply.pk is not None
+    assert not OutboundEmail.objects.filter(conversation=conversation).exists()
