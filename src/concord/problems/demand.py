@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from concord.accounts.models import User
 from concord.customers.selectors import revenue_of
 from concord.problems.models import Problem, ProblemKind, ProblemLink, ProblemVote
-from concord.problems.selectors import problem_visible_to
+from concord.problems.selectors import count_per_problem, problem_visible_to
 
 TREND_DAYS = 30
 
@@ -38,18 +36,6 @@ class DemandRow:
         return "steady"
 
 
-def _count(model: type[ProblemLink] | type[ProblemVote], **filters: Any) -> Coalesce:
-    """How many of ``model``'s rows each request has (matching ``filters``), as a subquery."""
-    rows = (
-        model.objects.filter(problem_id=OuterRef("pk"), **filters)
-        .order_by()
-        .values("problem_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
 def feature_demand(
     *, user: User, order: str = "votes", now: datetime | None = None, limit: int = 200
 ) -> list[DemandRow]:
@@ -67,14 +53,16 @@ def feature_demand(
         # One subquery per figure, not Count(distinct) over joins: joining
         # votes and links together multiplies them (votes times links per request).
         .annotate(
-            vote_count=_count(ProblemVote),
-            link_count=_count(ProblemLink),
-            recent_votes=_count(ProblemVote, created_at__gte=recent_from),
-            before_votes=_count(
+            vote_count=count_per_problem(ProblemVote),
+            link_count=count_per_problem(ProblemLink),
+            recent_votes=count_per_problem(ProblemVote, created_at__gte=recent_from),
+            before_votes=count_per_problem(
                 ProblemVote, created_at__gte=before_from, created_at__lt=recent_from
             ),
-            recent_links=_count(ProblemLink, linked_at__gte=recent_from),
-            before_links=_count(ProblemLink, linked_at__gte=before_from, linked_at__lt=recent_from),
+            recent_links=count_per_problem(ProblemLink, linked_at__gte=recent_from),
+            before_links=count_per_problem(
+                ProblemLink, linked_at__gte=before_from, linked_at__lt=recent_from
+            ),
         )
         # Shipped and declined requests are no longer demand. The ``limit`` most
         # asked for (votes and links) are kept, then ranked by ``order`` below;

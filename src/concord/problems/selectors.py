@@ -10,6 +10,7 @@ supervisors and admins; linking a conversation needs the right to work it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -94,19 +95,24 @@ def problem_list(
     # One subquery per count, not Count(distinct) over joins: joining links and
     # votes together multiplies them (a problem's links times its votes).
     return qs.annotate(
-        link_count=_per_problem(ProblemLink, Count("pk")),
-        customer_count=_per_problem(ProblemLink, Count("conversation__customer", distinct=True)),
-        vote_count=_per_problem(ProblemVote, Count("pk")),
+        link_count=count_per_problem(ProblemLink, Count("pk")),
+        customer_count=count_per_problem(
+            ProblemLink, Count("conversation__customer", distinct=True)
+        ),
+        vote_count=count_per_problem(ProblemVote, Count("pk")),
     ).order_by("-created_at", "-id")
 
 
-def _per_problem(model: type[ProblemLink] | type[ProblemVote], count: Count) -> Coalesce:
-    """``count`` over ``model``'s rows of each problem, as a correlated subquery (0 if none)."""
+def count_per_problem(
+    model: type[ProblemLink] | type[ProblemVote], count: Count | None = None, **filters: Any
+) -> Coalesce:
+    """``count`` (default: rows) over ``model``'s rows of each problem matching ``filters``,
+    as a correlated subquery (0 if none); joining links and votes would multiply them."""
     rows = (
-        model.objects.filter(problem_id=OuterRef("pk"))
+        model.objects.filter(problem_id=OuterRef("pk"), **filters)
         .order_by()
         .values("problem_id")
-        .annotate(n=count)
+        .annotate(n=count if count is not None else Count("pk"))
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
